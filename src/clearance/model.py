@@ -1,0 +1,234 @@
+"""Core types shared by every part of clearance.
+
+Plain frozen dataclasses and enums: no I/O, no imports from the rest of the package. Parsers
+produce `Entry` objects; the store serializes them with `entry_to_dict` / `entry_from_dict`,
+so those two functions define the canonical, hashable form of an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ListSource(StrEnum):
+    """The publications clearance can ingest (the `--source KIND` values)."""
+
+    OFAC_SDN = "ofac-sdn"
+    OFAC_CONS = "ofac-cons"
+    UN = "un"
+    UK_HMT = "uk-hmt"
+    EU_FSF = "eu-fsf"
+    FTM = "ftm"
+
+
+class EntryType(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    VESSEL = "vessel"
+    AIRCRAFT = "aircraft"
+    UNKNOWN = "unknown"
+
+
+class NameKind(StrEnum):
+    PRIMARY = "primary"
+    AKA = "aka"
+    FKA = "fka"
+    # OFAC's "weak" (low-quality) a.k.a.s, such as `FSB`: screening matches them only exactly.
+    WEAK = "weak"
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    name: str
+    kind: NameKind = NameKind.PRIMARY
+    # ISO 15924 script code of the name as published (`Latn`, `Cyrl`, `Arab`, ...), if known.
+    script: str | None = None
+    # Person-name parts where the source publishes them separately (UN, UK, EU).
+    first: str | None = None
+    last: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None  # as published (a name, e.g. "Russia")
+    country_code: str | None = None  # ISO 3166-1 alpha-2 where it can be resolved
+    remarks: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    kind: str  # as published: "Passport", "National ID No.", "IMO", "Registration Number", ...
+    value: str
+    country: str | None = None
+    remarks: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    kind: str  # "linked_to", "owned_by", "family", ...
+    target_name: str
+    target_id: str | None = None  # the other entry's source id, where the source gives it
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One listed person, organization, vessel or aircraft in one list version."""
+
+    source: ListSource
+    source_id: str  # stable across versions: SDN ent_num, UN DATAID, UK Group ID, ...
+    type: EntryType
+    names: tuple[Name, ...]
+    programs: tuple[str, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2: nationality, citizenship, address
+    birth_dates: tuple[str, ...] = ()  # ISO prefixes: "1952", "1952-10", "1952-10-07"
+    birth_places: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    remarks: str | None = None
+    listed_on: date | None = None
+    # Source-specific facts that have no field of their own (title, call sign, vessel flag,
+    # secondary sanctions risk, ...), kept so that nothing published is lost.
+    properties: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def primary_name(self) -> str:
+        for name in self.names:
+            if name.kind is NameKind.PRIMARY:
+                return name.name
+        return self.names[0].name if self.names else ""
+
+    def content_hash(self) -> str:
+        return content_hash(entry_to_dict(self))
+
+
+@dataclass(frozen=True, slots=True)
+class ListVersion:
+    """One published state of one list, as stored."""
+
+    id: int
+    list_name: str
+    source: ListSource
+    published: date
+    imported_at: datetime
+    sha256: str
+    entry_count: int
+    origin: str  # where it was read from: file paths or URL
+    counts: Mapping[str, int] = field(default_factory=dict)  # per entry type
+
+
+@dataclass(slots=True)
+class ParsedList:
+    """What a parser hands to the store: metadata plus a stream of entries.
+
+    `entries` is a one-shot iterator so that whole files never need to sit in memory.
+    `published` is None when the file carries no date (OFAC CSV): the importer then needs one
+    from the user.
+    """
+
+    source: ListSource
+    published: date | None
+    files: tuple[str, ...]
+    sha256: str  # over the raw bytes of every file, in `files` order
+    entries: Iterator[Entry]
+    # For delta formats (FtM): source ids removed relative to the previous version. The store
+    # builds the new version from the previous one plus `entries` minus `deleted`.
+    is_delta: bool = False
+    deleted: tuple[str, ...] = ()
+    # The list this is a version of. Empty means the source kind itself (`ofac-sdn`); FtM data
+    # sets give their dataset name, since several unrelated data sets share that format.
+    list_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.list_name or self.source.value
+
+
+def _address_to_dict(a: Address) -> dict[str, Any]:
+    return {k: getattr(a, k) for k in Address.__slots__ if getattr(a, k) is not None}
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    """The canonical JSON-ready form of an entry (also the `lists show --format json` body)."""
+    return {
+        "source": entry.source.value,
+        "id": entry.source_id,
+        "type": entry.type.value,
+        "names": [
+            {
+                k: v
+                for k, v in (
+                    ("name", n.name),
+                    ("kind", n.kind.value),
+                    ("script", n.script),
+                    ("first", n.first),
+                    ("last", n.last),
+                )
+                if v is not None
+            }
+            for n in entry.names
+        ],
+        "programs": list(entry.programs),
+        "addresses": [_address_to_dict(a) for a in entry.addresses],
+        "countries": list(entry.countries),
+        "birth_dates": list(entry.birth_dates),
+        "birth_places": list(entry.birth_places),
+        "identifiers": [
+            {k: getattr(i, k) for k in Identifier.__slots__ if getattr(i, k) is not None}
+            for i in entry.identifiers
+        ],
+        "relations": [
+            {k: getattr(r, k) for k in Relation.__slots__ if getattr(r, k) is not None}
+            for r in entry.relations
+        ],
+        "remarks": entry.remarks,
+        "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+        "properties": {k: list(v) for k, v in sorted(entry.properties.items())},
+    }
+
+
+def entry_from_dict(data: Mapping[str, Any]) -> Entry:
+    return Entry(
+        source=ListSource(data["source"]),
+        source_id=str(data["id"]),
+        type=EntryType(data["type"]),
+        names=tuple(
+            Name(
+                name=n["name"],
+                kind=NameKind(n.get("kind", "primary")),
+                script=n.get("script"),
+                first=n.get("first"),
+                last=n.get("last"),
+            )
+            for n in data.get("names", ())
+        ),
+        programs=tuple(data.get("programs", ())),
+        addresses=tuple(Address(**a) for a in data.get("addresses", ())),
+        countries=tuple(data.get("countries", ())),
+        birth_dates=tuple(data.get("birth_dates", ())),
+        birth_places=tuple(data.get("birth_places", ())),
+        identifiers=tuple(Identifier(**i) for i in data.get("identifiers", ())),
+        relations=tuple(Relation(**r) for r in data.get("relations", ())),
+        remarks=data.get("remarks"),
+        listed_on=date.fromisoformat(data["listed_on"]) if data.get("listed_on") else None,
+        properties={k: tuple(v) for k, v in data.get("properties", {}).items()},
+    )
+
+
+def canonical_json(data: Any) -> str:
+    """Deterministic JSON: the byte form that content hashes are taken over."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: Any) -> str:
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()

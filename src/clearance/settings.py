@@ -1,0 +1,131 @@
+"""One settings object, prefix `CLEARANCE_`, with the source of every value.
+
+Precedence, lowest first: built-in default < settings file < environment < command-line flag.
+The source of each value (`default`, `file`, `env`, `flag`) is kept beside it because the audit
+trail records how every decision was configured.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "CLEARANCE_"
+SettingSource = Literal["default", "file", "env", "flag"]
+
+# The repo-relative place of the shared list data (tests, benchmarks, `make run`).
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("clearance", appauthor=False))
+
+
+def _default_lists_dir() -> Path:
+    return _REPO_ROOT.parent / "shared" / "data" / "lists"
+
+
+class Settings(BaseModel):
+    """Every knob clearance has. Field names map to `CLEARANCE_<NAME>` variables."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # SQLAlchemy URL. Empty means the embedded SQLite file in `data_dir`.
+    db: str = ""
+    # Where official list files are read from when present locally (shared data in this repo).
+    lists_dir: Path = Field(default_factory=_default_lists_dir)
+    # Base URL that `lists fetch` downloads from; empty means each list's official URL.
+    fetch_base_url: str = ""
+    fetch_retries: int = Field(default=3, ge=0, le=20)
+    fetch_timeout: float = Field(default=60.0, gt=0)
+    # Screening thresholds (see docs/screening.md for how they were chosen).
+    match_threshold: float = Field(default=0.85, ge=0, le=1)
+    review_threshold: float = Field(default=0.70, ge=0, le=1)
+    screening_algorithm: str = "clearance-v1"
+    # Records: OFAC requires 10 years (31 CFR 501.601); may only be raised.
+    retention_years: int = Field(default=10, ge=10)
+    four_eyes: bool = False
+    actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
+
+    @property
+    def database_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{self.data_dir / 'clearance.sqlite'}"
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSettings:
+    settings: Settings
+    sources: Mapping[str, SettingSource]
+
+    def described(self) -> dict[str, dict[str, Any]]:
+        """`{name: {"value": ..., "source": ...}}` as stored in audit records."""
+        data = self.settings.model_dump(mode="json")
+        return {name: {"value": data[name], "source": self.sources[name]} for name in data}
+
+
+def _settings_file(env: Mapping[str, str]) -> Path | None:
+    explicit = env.get(ENV_PREFIX + "CONFIG")
+    if explicit:
+        return Path(explicit)
+    candidate = Path.cwd() / "clearance.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> LoadedSettings:
+    """Merge defaults, the settings file, the environment and flags (None flags are unset)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    sources: dict[str, SettingSource] = {}
+    names = list(Settings.model_fields)
+
+    path = _settings_file(env)
+    if path is not None:
+        try:
+            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"settings file {path}: {exc}") from exc
+        section = file_values.get("clearance", file_values)
+        for key, value in section.items():
+            if key not in names:
+                raise SettingsError(f"settings file {path}: unknown setting {key!r}")
+            values[key], sources[key] = value, "file"
+
+    for name in names:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name], sources[name] = raw, "env"
+
+    for name, value in (flags or {}).items():
+        if value is not None:
+            if name not in names:
+                raise SettingsError(f"unknown setting {name!r}")
+            values[name], sources[name] = value, "flag"
+
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()} "
+            f"({sources.get(str(err['loc'][0]), 'default')}): {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from exc
+    if settings.review_threshold > settings.match_threshold:
+        raise SettingsError("review_threshold must not exceed match_threshold")
+    return LoadedSettings(settings, {name: sources.get(name, "default") for name in names})
