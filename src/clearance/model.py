@@ -232,3 +232,46 @@ def canonical_json(data: Any) -> str:
 
 def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A counterparty to screen: what a customer record or a transaction says about it."""
+
+    name: str
+    type: EntryType = EntryType.UNKNOWN
+    country: str | None = None  # ISO 3166-1 alpha-2
+    dob: str | None = None  # ISO prefix: "1952" or "1952-10-07"
+    identifiers: tuple[Identifier, ...] = ()
+    role: str | None = None  # "payee", "consignee", ... (decisions only)
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One scored part of a hit: what it compared, what it found, how it moved the score."""
+
+    name: str  # "name", "dob", "country", "identifier", "type", "weak_alias", ...
+    score: float  # this feature's own similarity (0..1), or the adjustment it applied
+    detail: str  # human-readable: "query 'PUTIN Vladimir' ~ listed 'PUTIN, Vladimir...'"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A party-entry match, with everything needed to explain and replay it."""
+
+    list_name: str
+    list_version_id: int
+    entry: Entry
+    score: float
+    match: bool  # score reached the match threshold
+    query_name: str
+    matched_name: Name  # the listed name that scored best
+    algorithm: str  # frozen scorer version, e.g. "clearance-v1"
+    features: tuple[Feature, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(f"{f.name}: {f.detail}" for f in self.features)

@@ -1,0 +1,100 @@
+"""What every command shares: settings with `--db`, the store, output formats, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from clearance.lists.errors import ListFormatError
+from clearance.settings import LoadedSettings, SettingsError, load_settings
+from clearance.store.db import open_store
+from clearance.store.versions import StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Errors that mean "the input or the request is wrong": shown as one line, exit code 2.
+USER_ERRORS: tuple[type[Exception], ...] = (ListFormatError, StoreError, SettingsError)
+
+
+class ClearanceError(click.ClickException):
+    exit_code = 2
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        help="SQLAlchemy URL of the store (default: $CLEARANCE_DB or the embedded SQLite file).",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(list(choices)),
+            default=default,
+            show_default=True,
+            help="Output for people (table/text) or machines (json).",
+        )(func)
+
+    return decorate
+
+
+def settings_from(**flags: Any) -> LoadedSettings:
+    try:
+        return load_settings(flags)
+    except SettingsError as exc:
+        raise ClearanceError(str(exc)) from exc
+
+
+def store(loaded: LoadedSettings) -> Engine:
+    return open_store(loaded.settings.database_url)
+
+
+def parse_date(value: str | None, what: str = "date") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{what} must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def emit_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(soft_wrap=True).print(table)
+
+
+def run_main(group: click.Group) -> None:
+    try:
+        group.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except USER_ERRORS as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

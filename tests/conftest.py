@@ -1,0 +1,110 @@
+"""Shared fixtures: the real list data, and real databases (SQLite and PostgreSQL).
+
+The list data is read where it lies (`../shared/data/lists` from the repo root, or
+`CLEARANCE_LISTS_DIR`); it is never copied into the repo.
+
+`engine` is parametrized over both backends. PostgreSQL tests get a fresh schema per test on
+the server at `CLEARANCE_TEST_PG` (default `postgresql://postgres@127.0.0.1:5432/test`); where
+no server answers, they are skipped with a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from clearance.store.db import make_engine, migrate
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LISTS_DIR = Path(
+    os.environ.get("CLEARANCE_LISTS_DIR") or REPO_ROOT.parent / "shared" / "data" / "lists"
+)
+PG_URL = os.environ.get("CLEARANCE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def lists_dir() -> Path:
+    if not LISTS_DIR.is_dir():
+        pytest.fail(f"shared list data not found at {LISTS_DIR} (set CLEARANCE_LISTS_DIR)")
+    return LISTS_DIR
+
+
+def _pg_available() -> str | None:
+    try:
+        probe = create_engine(PG_URL)
+        with probe.connect() as conn:
+            conn.execute(text("select 1"))
+        probe.dispose()
+    except Exception as exc:  # any failure to reach the server means: skip, and say why
+        return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
+    return None
+
+
+_PG_PROBLEM: str | None = None
+_PG_CHECKED = False
+
+
+def pg_problem() -> str | None:
+    global _PG_PROBLEM, _PG_CHECKED
+    if not _PG_CHECKED:
+        _PG_PROBLEM, _PG_CHECKED = _pg_available(), True
+    return _PG_PROBLEM
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'clearance.sqlite'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    problem = pg_problem()
+    if problem:
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    migrate(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated, empty store on each backend."""
+    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    result: Engine = request.getfixturevalue(name)
+    return result
+
+
+@pytest.fixture
+def pg_url_for_schema() -> Iterator[str]:
+    """A URL with its own fresh schema, for tests that start processes (CLI, servers)."""
+    problem = pg_problem()
+    if problem:
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
