@@ -23,6 +23,7 @@ from clearance.cli.common import (
     store,
 )
 from clearance.lists import parse_list
+from clearance.lists.fetch import FetchError, fetch_source
 from clearance.model import ListSource, ListVersion, entry_to_dict
 from clearance.store.diff import diff_versions, entry_history
 from clearance.store.versions import (
@@ -86,7 +87,9 @@ def run_import(
 @lists_group.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--source", type=SOURCE_CHOICE, default=None, help="List kind (detected if omitted).")
-@click.option("--published", default=None, help="Publication date YYYY-MM-DD, for files without one.")
+@click.option(
+    "--published", default=None, help="Publication date YYYY-MM-DD, for files without one."
+)
 @db_option
 @format_option("table", "json")
 def import_command(
@@ -123,8 +126,14 @@ def versions_command(list_name: str | None, db: str | None, output_format: str) 
         "list versions",
         ["id", "list", "published", "entries", "imported at (UTC)", "sha256"],
         [
-            (v.id, v.list_name, v.published, v.entry_count, v.imported_at.strftime("%Y-%m-%d %H:%M"),
-             v.sha256[:12])
+            (
+                v.id,
+                v.list_name,
+                v.published,
+                v.entry_count,
+                v.imported_at.strftime("%Y-%m-%d %H:%M"),
+                v.sha256[:12],
+            )
             for v in versions
         ],
     )
@@ -143,7 +152,9 @@ def _version_on(engine: object, list_name: str, when: date) -> ListVersion:
 @click.argument("date2")
 @db_option
 @format_option("table", "json")
-def diff_command(list_name: str, date1: str, date2: str, db: str | None, output_format: str) -> None:
+def diff_command(
+    list_name: str, date1: str, date2: str, db: str | None, output_format: str
+) -> None:
     """What changed between the versions in force on DATE1 and on DATE2."""
     engine = store(settings_from(db=db))
     before = _version_on(engine, list_name, parse_date(date1) or date.min)
@@ -160,7 +171,8 @@ def diff_command(list_name: str, date1: str, date2: str, db: str | None, output_
     rows: list[tuple[str, str, str, str]] = [("added", i, n, "") for i, n in diff.added]
     rows += [("removed", i, n, "") for i, n in diff.removed]
     rows += [
-        ("changed", c.source_id, c.name, ", ".join(f.field for f in c.changes)) for c in diff.changed
+        ("changed", c.source_id, c.name, ", ".join(f.field for f in c.changes))
+        for c in diff.changed
     ]
     if rows:
         emit_table(None, ["change", "id", "name", "fields"], rows)
@@ -196,7 +208,10 @@ def show_command(
     rows: list[tuple[str, str]] = [("type", entry.type.value)]
     rows += [(f"name ({n.kind.value})", n.name) for n in entry.names]
     rows += [("programs", "; ".join(entry.programs))]
-    rows += [("address", ", ".join(v for v in (a.street, a.city, a.country) if v)) for a in entry.addresses]
+    rows += [
+        ("address", ", ".join(v for v in (a.street, a.city, a.country) if v))
+        for a in entry.addresses
+    ]
     rows += [("birth date", d) for d in entry.birth_dates]
     rows += [("country", c) for c in entry.countries]
     rows += [(f"id: {i.kind}", i.value) for i in entry.identifiers]
@@ -222,7 +237,9 @@ def history_command(list_name: str, source_id: str, db: str | None, output_forma
                     "version": s.version.id,
                     "published": s.version.published.isoformat(),
                     "status": s.status,
-                    "changes": [{"field": f.field, "before": f.before, "after": f.after} for f in s.changes],
+                    "changes": [
+                        {"field": f.field, "before": f.before, "after": f.after} for f in s.changes
+                    ],
                 }
                 for s in steps
             ]
@@ -231,5 +248,55 @@ def history_command(list_name: str, source_id: str, db: str | None, output_forma
     emit_table(
         f"{list_name} {source_id}",
         ["version", "published", "status", "changed fields"],
-        [(s.version.id, s.version.published, s.status, ", ".join(f.field for f in s.changes)) for s in steps],
+        [
+            (s.version.id, s.version.published, s.status, ", ".join(f.field for f in s.changes))
+            for s in steps
+        ],
     )
+
+
+# Sources fetched when none is named: the official lists downloadable without credentials.
+DEFAULT_FETCH = (ListSource.OFAC_SDN, ListSource.OFAC_CONS, ListSource.UN, ListSource.UK_HMT)
+
+
+@lists_group.command("fetch")
+@click.argument("sources", nargs=-1, type=SOURCE_CHOICE)
+@click.option("--base-url", default=None, help="Mirror to download from: {base}/{source}/{file}.")
+@db_option
+@format_option("table", "json")
+def fetch_command(
+    sources: tuple[str, ...], base_url: str | None, db: str | None, output_format: str
+) -> None:
+    """Download lists from the official URLs (or a mirror), verify, and import them.
+
+    Files without a publication date of their own (OFAC CSV) take the server's Last-Modified
+    date, or today's date when the server gives none.
+    """
+    loaded = settings_from(db=db, fetch_base_url=base_url)
+    settings = loaded.settings
+    engine = store(loaded)
+    results = []
+    for source in [ListSource(s) for s in sources] or list(DEFAULT_FETCH):
+        try:
+            fetched = fetch_source(
+                source,
+                settings.data_dir / "downloads",
+                base_url=settings.fetch_base_url,
+                retries=settings.fetch_retries,
+                timeout=settings.fetch_timeout,
+            )
+        except FetchError as exc:
+            raise ClearanceError(f"fetch {source.value}: {exc}") from exc
+        parsed = parse_list(fetched.main_file, source)
+        published = None if parsed.published else fetched.last_modified or date.today()
+        with import_progress(f"importing {source.value}") as progress:
+            result = import_list(engine, parsed, published=published, progress=progress)
+        results.append(version_dict(result.version) | {"created": result.created})
+        if output_format != "json":
+            state = "imported" if result.created else "unchanged"
+            click.echo(
+                f"{source.value}: {state}, published {result.version.published}, "
+                f"{result.version.entry_count} entries (version {result.version.id})"
+            )
+    if output_format == "json":
+        emit_json(results)

@@ -52,8 +52,7 @@ class VersionDiff:
                     "id": c.source_id,
                     "name": c.name,
                     "fields": [
-                        {"field": f.field, "before": f.before, "after": f.after}
-                        for f in c.changes
+                        {"field": f.field, "before": f.before, "after": f.after} for f in c.changes
                     ],
                 }
                 for c in self.changed
@@ -105,7 +104,9 @@ def diff_versions(engine: Engine, before: ListVersion, after: ListVersion) -> Ve
         added=tuple((i, _primary_name(bodies[new[i]])) for i in added_ids),
         removed=tuple((i, _primary_name(bodies[old[i]])) for i in removed_ids),
         changed=tuple(
-            EntryChange(i, _primary_name(bodies[new[i]]), field_changes(bodies[old[i]], bodies[new[i]]))
+            EntryChange(
+                i, _primary_name(bodies[new[i]]), field_changes(bodies[old[i]], bodies[new[i]])
+            )
             for i in changed_ids
         ),
     )

@@ -13,10 +13,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select
+from typing import Any
 
-from clearance.model import Entry, ListSource, ListVersion, ParsedList, entry_from_dict
-from clearance.model import canonical_json, entry_to_dict
+from sqlalchemy import Connection, Engine, Row, and_, func, insert, select
+
+from clearance.model import (
+    Entry,
+    ListSource,
+    ListVersion,
+    ParsedList,
+    canonical_json,
+    entry_from_dict,
+    entry_to_dict,
+)
 from clearance.store.tables import entry_blob, list_version, version_entry
 
 _BATCH = 2000
@@ -32,8 +41,8 @@ class ImportResult:
     created: bool  # False when identical content was already stored (a no-op)
 
 
-def _row_to_version(row: object) -> ListVersion:
-    m = row._mapping  # type: ignore[attr-defined]
+def _row_to_version(row: Row[Any]) -> ListVersion:
+    m = row._mapping
     imported = m["imported_at"]
     if imported.tzinfo is None:  # SQLite drops the zone; we always store UTC
         imported = imported.replace(tzinfo=UTC)
@@ -112,7 +121,12 @@ def import_list(
         if existing is not None:
             return ImportResult(_row_to_version(existing), created=False)
 
-        version_id = conn.execute(
+        # A delta's base must be read before this version's own row exists.
+        carried = _previous_entries(conn, name, when) if parsed.is_delta else {}
+        for source_id in parsed.deleted:
+            carried.pop(source_id, None)
+
+        version_id: int = conn.execute(
             insert(list_version).values(
                 list_name=name,
                 source=parsed.source.value,
@@ -123,11 +137,7 @@ def import_list(
                 counts="{}",
                 origin=" ".join(parsed.files),
             )
-        ).inserted_primary_key[0]
-
-        carried = _previous_entries(conn, name, when) if parsed.is_delta else {}
-        for source_id in parsed.deleted:
-            carried.pop(source_id, None)
+        ).inserted_primary_key[0]  # type: ignore[index]
 
         counts: Counter[str] = Counter()
         seen: set[str] = set()
@@ -202,7 +212,7 @@ def list_names(engine: Engine) -> list[str]:
         return list(conn.scalars(select(list_version.c.list_name).distinct()))
 
 
-def _version_row_as_of(conn: Connection, list_name: str, when: date) -> object | None:
+def _version_row_as_of(conn: Connection, list_name: str, when: date) -> Row[Any] | None:
     return conn.execute(
         select(list_version)
         .where(and_(list_version.c.list_name == list_name, list_version.c.published <= when))
@@ -253,15 +263,17 @@ def get_entry(engine: Engine, version_id: int, source_id: str) -> Entry | None:
             select(entry_blob.c.body)
             .join(version_entry, version_entry.c.hash == entry_blob.c.hash)
             .where(
-                and_(version_entry.c.version_id == version_id, version_entry.c.source_id == source_id)
+                and_(
+                    version_entry.c.version_id == version_id, version_entry.c.source_id == source_id
+                )
             )
         )
     return entry_from_dict(json.loads(body)) if body is not None else None
 
 
-def entry_as_of(engine: Engine, list_name: str, source_id: str, when: date) -> tuple[
-    ListVersion, Entry | None
-]:
+def entry_as_of(
+    engine: Engine, list_name: str, source_id: str, when: date
+) -> tuple[ListVersion, Entry | None]:
     version = version_as_of(engine, list_name, when)
     if version is None:
         raise StoreError(f"no version of {list_name!r} was published on or before {when}")
