@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import click
 
-from clearance.cli.common import run_main
+from clearance.cli.common import ClearanceGroup, run_main
 from clearance.cli.lists import lists_group
 
 
-@click.group(help="clearance — sanctions lists, screening, licensing decisions and audit trail.")
+@click.group(
+    cls=ClearanceGroup,
+    help="clearance — sanctions lists, screening, licensing decisions and audit trail.",
+)
 @click.version_option(package_name="clearance")
 def cli() -> None:
     pass

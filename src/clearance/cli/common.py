@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -84,17 +83,19 @@ def emit_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
     Console(soft_wrap=True).print(table)
 
 
+class ClearanceGroup(click.Group):
+    """A group that turns the library's user-facing errors into one-line CLI errors (exit 2).
+
+    Doing it here rather than in `main` means in-process runners (tests) see exactly what a
+    user sees.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise ClearanceError(str(exc)) from exc
+
+
 def run_main(group: click.Group) -> None:
-    try:
-        group.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except USER_ERRORS as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    group.main(prog_name="clearance")
