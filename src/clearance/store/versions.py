@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, and_, func, insert, select
@@ -86,10 +85,18 @@ def _store_batch(conn: Connection, version_id: int, batch: list[tuple[Entry, str
     )
 
 
-def _previous_entries(conn: Connection, name: str, published: date) -> dict[str, str]:
-    """source_id -> hash of the newest version on or before `published` (delta base)."""
+def _previous_entries(
+    conn: Connection, name: str, published: date, empty_base: bool = False
+) -> dict[str, str]:
+    """source_id -> hash of the newest version on or before `published` (delta base).
+
+    With `empty_base`, a list with no earlier version starts from nothing: an FtM delta series
+    (OpenSanctions) may begin with a delta whose ADDs build the list from empty.
+    """
     base = _version_row_as_of(conn, name, published)
     if base is None:
+        if empty_base:
+            return {}
         raise StoreError(f"a delta for {name!r} needs a full version on or before {published}")
     rows = conn.execute(
         select(version_entry.c.source_id, version_entry.c.hash).where(
@@ -122,7 +129,11 @@ def import_list(
             return ImportResult(_row_to_version(existing), created=False)
 
         # A delta's base must be read before this version's own row exists.
-        carried = _previous_entries(conn, name, when) if parsed.is_delta else {}
+        carried = (
+            _previous_entries(conn, name, when, empty_base=parsed.source is ListSource.FTM)
+            if parsed.is_delta
+            else {}
+        )
         for source_id in parsed.deleted:
             carried.pop(source_id, None)
 
