@@ -75,9 +75,13 @@ class Identifier:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    kind: str  # "linked_to", "owned_by", "family", ...
+    kind: str  # "linked_to", "owned_by", "owns", "family", ...
     target_name: str
     target_id: str | None = None  # the other entry's source id, where the source gives it
+    # Ownership stake in percent (FtM Ownership records): the 50 Percent Rule adds these up.
+    percentage: float | None = None
+    start_date: str | None = None  # ISO prefixes, as published
+    end_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

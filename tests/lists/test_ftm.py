@@ -176,14 +176,22 @@ def test_zala_ownership_relations_keep_percentages_and_dates(lists_dir: Path) ->
     found = entries(lists_dir, "zala")
     cst = found[CST]
     owners = [r for r in cst.relations if r.kind == "owned_by"]
-    assert owners == [
-        Relation("owned_by", "Svetlana Nikolaevna Zakharova", "NK-DQ98GPMgdVH8DSZd8g9Xtc"),
-        Relation(
-            "owned_by", 'Акціонерне товариство "ТрансКомплектХолдинг"', "NK-DSxJ9ZzHxBBMyEMnnTBhai"
-        ),
-        Relation("owned_by", "Alexander Vyacheslavovich ZAKHAROV", ZAKHAROV),
-        Relation("owned_by", "JSC Kalashnikov Concern", KALASHNIKOV),
+    # One relation per Ownership record, each with its stake and dates.
+    assert sorted(
+        (r.target_id or "", r.percentage or -1, r.start_date or "", r.end_date or "")
+        for r in owners
+    ) == [
+        ("NK-DQ98GPMgdVH8DSZd8g9Xtc", 1.0, "2022-01-17", "2023-03-02"),
+        ("NK-DSxJ9ZzHxBBMyEMnnTBhai", 2.0, "2019-05-24", "2023-12-21"),
+        (ZAKHAROV, 48.0, "2015-11-25", "2023-12-21"),
+        (ZAKHAROV, 50.0, "2015-11-25", "2023-03-02"),
+        (ZAKHAROV, 51.0, "2015-11-25", ""),
+        (KALASHNIKOV, -1, "", ""),  # "subsidiary of", no stake published
+        (KALASHNIKOV, 49.0, "2016-03-29", ""),
     ]
+    assert {r.target_name for r in owners if r.target_id == ZAKHAROV} == {
+        "Alexander Vyacheslavovich ZAKHAROV"
+    }
     stakes = sorted(
         (
             r["owner"][0],

@@ -22,7 +22,7 @@ from clearance.cli.common import (
     settings_from,
     store,
 )
-from clearance.lists import parse_list
+from clearance.lists import parse_list, parse_versions
 from clearance.lists.fetch import FetchError, fetch_source
 from clearance.model import ListSource, ListVersion, entry_to_dict
 from clearance.store.diff import diff_versions, entry_history
@@ -77,11 +77,13 @@ def version_dict(version: ListVersion) -> dict[str, object]:
 
 def run_import(
     db_url_flag: str | None, path: Path, source: ListSource | None, published: date | None
-) -> ImportResult:
+) -> list[ImportResult]:
     engine = store(settings_from(db=db_url_flag))
-    parsed = parse_list(path, source)
-    with import_progress(f"importing {path.name}") as progress:
-        return import_list(engine, parsed, published=published, progress=progress)
+    results = []
+    for parsed in parse_versions(path, source):
+        with import_progress(f"importing {path.name}") as progress:
+            results.append(import_list(engine, parsed, published=published, progress=progress))
+    return results
 
 
 @lists_group.command("import")
@@ -95,21 +97,24 @@ def run_import(
 def import_command(
     path: Path, source: str | None, published: str | None, db: str | None, output_format: str
 ) -> None:
-    """Import one list file (or OFAC CSV folder) as a new version."""
-    result = run_import(
+    """Import a list file (or OFAC CSV folder, or FtM delta series) as new version(s)."""
+    results = run_import(
         db, path, ListSource(source) if source else None, parse_date(published, "--published")
     )
-    data = version_dict(result.version) | {"created": result.created}
     if output_format == "json":
-        emit_json(data)
+        rows = [version_dict(r.version) | {"created": r.created} for r in results]
+        emit_json(rows[0] if len(rows) == 1 else rows)
         return
-    verb = "imported" if result.created else "already stored (identical content), nothing changed:"
-    v = result.version
-    click.echo(
-        f"{verb} {v.list_name} published {v.published} — {v.entry_count} entries "
-        f"({', '.join(f'{k} {n}' for k, n in v.counts.items())}), version {v.id}, "
-        f"sha256 {v.sha256[:12]}…"
-    )
+    for result in results:
+        verb = (
+            "imported" if result.created else "already stored (identical content), nothing changed:"
+        )
+        v = result.version
+        click.echo(
+            f"{verb} {v.list_name} published {v.published} — {v.entry_count} entries "
+            f"({', '.join(f'{k} {n}' for k, n in v.counts.items())}), version {v.id}, "
+            f"sha256 {v.sha256[:12]}…"
+        )
 
 
 @lists_group.command("versions")

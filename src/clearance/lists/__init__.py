@@ -13,7 +13,7 @@ from pathlib import Path
 from clearance.lists.errors import ListFormatError
 from clearance.model import ListSource, ParsedList
 
-__all__ = ["ListFormatError", "detect_source", "parse_list"]
+__all__ = ["ListFormatError", "detect_source", "parse_list", "parse_versions"]
 
 # Parser module per source; each exposes `parse(path: Path) -> ParsedList`. XML flavours of
 # OFAC lists go through `ofac_xml` (chosen in `_parser_for`).
@@ -51,7 +51,8 @@ def detect_source(path: Path) -> ListSource:
     if name.startswith("cons_") and name.endswith(".csv"):
         return ListSource.OFAC_CONS
     head = _head(path)
-    if b"sdnList" in head or b"Sanctions" in head and b"ofac" in head.lower():
+    # `sdnList` is the classic OFAC XML; `<Sanctions` the advanced XML (either namespace).
+    if b"sdnList" in head or b"<Sanctions" in head:
         return ListSource.OFAC_CONS if "cons" in name else ListSource.OFAC_SDN
     if b"CONSOLIDATED_LIST" in head:
         return ListSource.UN
@@ -81,3 +82,14 @@ def parse_list(path: Path, source: ListSource | None = None) -> ParsedList:
     if parsed.source is not kind:
         raise ListFormatError(str(path), f"is a {parsed.source.value} file, not {kind.value}")
     return parsed
+
+
+def parse_versions(path: Path, source: ListSource | None = None) -> list[ParsedList]:
+    """All versions a path holds, oldest first: one for a list file, several for a delta series
+    (FtM), so that importing them in order keeps every published version."""
+    kind = source or detect_source(path)
+    if kind is ListSource.FTM:
+        from clearance.lists.ftm import parse_versions as ftm_versions
+
+        return ftm_versions(path)
+    return [parse_list(path, kind)]

@@ -479,11 +479,32 @@ def _held_identifiers(record: _Raw) -> list[Identifier]:
 def _relations(thing_id: str, record: _Raw, graph: _Graph) -> list[Relation]:
     start, end, kind_from, kind_to = LINKS[record.schema]
     found: list[Relation] = []
+    # Ownership stakes and their dates travel with the relation: the 50 Percent Rule needs them.
+    percentage = _first_float(record.values("percentage"))
+    dates = {
+        "start_date": next(iter(record.values("startDate")), None),
+        "end_date": next(iter(record.values("endDate")), None),
+    }
     if thing_id in record.values(start):
-        found += [Relation(kind_from, graph.name_of(t), t) for t in record.values(end)]
+        found += [
+            Relation(kind_from, graph.name_of(t), t, percentage, **dates)
+            for t in record.values(end)
+        ]
     if thing_id in record.values(end):
-        found += [Relation(kind_to, graph.name_of(t), t) for t in record.values(start)]
+        found += [
+            Relation(kind_to, graph.name_of(t), t, percentage, **dates)
+            for t in record.values(start)
+        ]
     return [r for r in found if r.target_id != thing_id]
+
+
+def _first_float(values: list[str]) -> float | None:
+    for value in values:
+        try:
+            return float(value.strip().rstrip("%"))
+        except ValueError:
+            continue
+    return None
 
 
 # --- full exports ----------------------------------------------------------------------------
@@ -724,3 +745,11 @@ def _replayed(index_path: Path) -> ParsedList:
         entries=iter(entries),
         list_name=_list_name(index_path.parent, index_path),
     )
+
+
+def parse_versions(path: Path) -> list[ParsedList]:
+    """Every version `path` holds: a delta series version by version, else the one export."""
+    export, index = _locate(path)
+    if export is None and index is not None:
+        return parse_delta_series(index)
+    return [parse(path)]
