@@ -153,3 +153,28 @@ def test_offline_gives_a_clear_error(tmp_path: Path) -> None:
             retries=1,
             sleep=_no_sleep,
         )
+
+
+def test_cli_fetch_imports_from_the_mirror(mirror: Mirror, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from clearance.cli import cli
+
+    db = f"sqlite:///{tmp_path / 'fetch.sqlite'}"
+    env = {"CLEARANCE_DATA_DIR": str(tmp_path / "data")}
+    args = ["lists", "fetch", "ofac-sdn", "un", "--base-url", mirror.base_url, "--db", db]
+    result = CliRunner(env=env).invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    imported = {v["list"]: v for v in json.loads(result.output)}
+    assert imported["ofac-sdn"]["entries"] == 8976 and imported["ofac-sdn"]["created"]
+    assert imported["un"]["published"] == "2018-06-07"
+    assert imported["un"]["entries"] == 693 + 405
+    again = CliRunner(env=env).invoke(cli, args, catch_exceptions=False)
+    assert "ofac-sdn: unchanged" in again.output and "un: unchanged" in again.output
+
+    offline = CliRunner(env=env).invoke(
+        cli, ["lists", "fetch", "un", "--base-url", "http://127.0.0.1:9", "--db", db]
+    )
+    assert offline.exit_code == 2 and "could not download" in offline.output

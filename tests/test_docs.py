@@ -1,0 +1,42 @@
+"""Docs are tested: every CLI command and every setting must be documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clearance.cli import cli
+from clearance.settings import ENV_PREFIX, Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _docs_text() -> str:
+    parts = [(REPO / "README.md").read_text(encoding="utf-8")]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md"))]
+    return "\n".join(parts)
+
+
+def _command_paths(group: click.Group, prefix: str = "clearance") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, path)
+        else:
+            paths.append(path)
+    return paths
+
+
+def test_every_cli_command_is_documented() -> None:
+    text = _docs_text()
+    missing = [p for p in _command_paths(cli) if f"`{p}" not in text]
+    assert missing == [], f"undocumented commands: {missing}"
+
+
+def test_every_setting_is_documented() -> None:
+    text = _docs_text()
+    missing = [f"{ENV_PREFIX}{n.upper()}" for n in Settings.model_fields]
+    missing = [name for name in missing if name not in text]
+    assert missing == [], f"undocumented settings: {missing}"
