@@ -1,0 +1,305 @@
+"""Writing, reading, exporting and purging audit records.
+
+`record_event` is the one door every screening, decision and review goes through. Purge is
+the only path that deletes: it runs under the chain lock, refuses cut-off dates younger than
+the retention period, verifies the chain first, lifts the database's delete refusal only for
+the purged prefix, and appends a `purge_marker` that re-anchors the chain.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, TextIO
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text
+
+from clearance.audit.chain import (
+    PURGE_MARKER,
+    AuditError,
+    AuditRecord,
+    ChainWriter,
+    append_record,
+    as_utc,
+    locked_chain,
+    row_to_record,
+    utc_iso,
+    verify_connection,
+)
+from clearance.audit.tables import audit_purge_permit, audit_record
+from clearance.settings import LoadedSettings
+
+# Record kinds written by clearance itself.
+SCREENING = "screening"
+SCREENING_BATCH = "screening_batch"
+DECISION = "decision"
+REVIEW = "review"
+
+EXPORT_COLUMNS = ("seq", "id", "kind", "created_at", "actor", "prev_hash", "hash", "payload")
+
+
+def event_payload(payload: Mapping[str, Any], settings: LoadedSettings) -> dict[str, Any]:
+    """The payload as recorded: the caller's content plus every setting and its source."""
+    body = dict(payload)
+    body.setdefault("settings", settings.described())
+    return body
+
+
+def record_event(
+    engine: Engine, kind: str, payload: Mapping[str, Any], *, settings: LoadedSettings, actor: str
+) -> AuditRecord:
+    """Append one record (its own transaction) and return it as stored."""
+    return append_record(engine, kind, event_payload(payload, settings), actor=actor)
+
+
+def record_event_in(
+    writer: ChainWriter,
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    settings: LoadedSettings,
+    actor: str,
+) -> AuditRecord:
+    """Append inside an open `locked_chain`, so other writes commit with the record."""
+    return writer.append(kind, event_payload(payload, settings), actor=actor)
+
+
+def get_record(engine: Engine, ref: str | int) -> AuditRecord:
+    """A record by its seq number or its id (a uuid, or an unambiguous prefix of at least 8)."""
+    key = str(ref).strip().lower()
+    row = None
+    with engine.connect() as conn:
+        if key.isdigit():
+            row = conn.execute(select(audit_record).where(audit_record.c.seq == int(key))).first()
+        # An id prefix may be all digits too: fall back to it when no record has that number.
+        if row is None and len(key) >= 8:
+            rows = conn.execute(
+                select(audit_record)
+                .where(audit_record.c.id.startswith(key, autoescape=True))
+                .limit(2)
+            ).all()
+            if len(rows) > 1:
+                raise AuditError(f"audit record id prefix {key!r} is ambiguous")
+            row = rows[0] if rows else None
+        elif row is None and not key.isdigit():
+            raise AuditError(f"{key!r} is neither a record number nor a record id")
+    if row is None:
+        raise AuditError(f"no audit record {key}")
+    return row_to_record(row)
+
+
+def _bounds(start: date | None, end: date | None) -> list[Any]:
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(audit_record.c.created_at >= datetime.combine(start, time(), UTC))
+    if end is not None:  # --to is inclusive: the whole day
+        conditions.append(
+            audit_record.c.created_at < datetime.combine(end, time(), UTC) + timedelta(days=1)
+        )
+    return conditions
+
+
+def iter_records(
+    engine: Engine,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    kinds: Sequence[str] | None = None,
+) -> Iterator[AuditRecord]:
+    """Records created on or after `start` and on or before `end` (UTC days), in seq order."""
+    conditions = _bounds(start, end)
+    if kinds:
+        conditions.append(audit_record.c.kind.in_(list(kinds)))
+    query = select(audit_record).order_by(audit_record.c.seq)
+    if conditions:
+        query = query.where(and_(*conditions))
+    with engine.connect() as conn:
+        rows = conn.execute(query.execution_options(stream_results=True, yield_per=2000))
+        for row in rows:
+            yield row_to_record(row)
+
+
+ExportFormat = Literal["jsonl", "csv"]
+
+
+def export_records(
+    engine: Engine,
+    out: TextIO,
+    export_format: ExportFormat,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Write records to `out`; returns how many. Both formats keep prev_hash and hash, so an
+    export of a whole chain segment can be verified on its own (`audit verify --file`)."""
+    count = 0
+    if export_format == "jsonl":
+        for record in iter_records(engine, start=start, end=end):
+            out.write(json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
+        return count
+    if export_format != "csv":
+        raise AuditError(f"unknown export format {export_format!r}")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for record in iter_records(engine, start=start, end=end):
+        writer.writerow(
+            (
+                record.seq,
+                record.id,
+                record.kind,
+                utc_iso(record.created_at),
+                record.actor,
+                record.prev_hash,
+                record.hash,
+                record.payload_text,
+            )
+        )
+        count += 1
+    return count
+
+
+def read_export(source: TextIO) -> Iterator[AuditRecord]:
+    """Records back from a jsonl or csv export (told apart by the first line)."""
+    first = source.readline()
+    if not first:
+        return
+    if first.startswith("{"):
+        lines: Iterator[str] = iter([first, *source])
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield AuditRecord.from_dict(json.loads(line))
+            except (ValueError, KeyError) as exc:
+                raise AuditError(f"export line {number}: not an audit record ({exc})") from exc
+        return
+    header = next(csv.reader([first]))
+    if tuple(header) != EXPORT_COLUMNS:
+        raise AuditError(f"export line 1: expected the header {','.join(EXPORT_COLUMNS)}")
+    for number, row in enumerate(csv.reader(source), start=2):
+        try:
+            data = dict(zip(EXPORT_COLUMNS, row, strict=True))
+            yield AuditRecord.from_dict(data | {"payload": json.loads(data["payload"])})
+        except (ValueError, KeyError) as exc:
+            raise AuditError(f"export row {number}: not an audit record ({exc})") from exc
+
+
+# --- purge -----------------------------------------------------------------------------------
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    before: date
+    purged: int
+    from_seq: int | None
+    to_seq: int | None
+    marker: AuditRecord | None  # None when nothing was old enough
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "before": self.before.isoformat(),
+            "purged": self.purged,
+            "from_seq": self.from_seq,
+            "to_seq": self.to_seq,
+            "marker": self.marker.to_dict() if self.marker else None,
+        }
+
+
+def retention_limit(settings: LoadedSettings, today: date | None = None) -> date:
+    """The youngest cut-off a purge may use: today minus the retention period."""
+    return years_before(today or datetime.now(UTC).date(), settings.settings.retention_years)
+
+
+def _allow_delete(conn: Connection, up_to_seq: int | None) -> None:
+    if conn.dialect.name == "postgresql":
+        value = "" if up_to_seq is None else str(up_to_seq)
+        conn.execute(text("SELECT set_config('clearance.purge_up_to', :v, true)"), {"v": value})
+    elif up_to_seq is None:
+        conn.execute(delete(audit_purge_permit))
+    else:
+        conn.execute(insert(audit_purge_permit).values(up_to_seq=up_to_seq))
+
+
+def purge(
+    engine: Engine,
+    before: date,
+    *,
+    settings: LoadedSettings,
+    actor: str,
+    today: date | None = None,
+) -> PurgeResult:
+    """Delete the records created before `before` (UTC), if it is past the retention period.
+
+    Only a prefix of the chain is ever removed: records from the first one created on or after
+    the cut-off onwards stay, even if a later one has an older clock reading. `today` is the
+    clock (tests pass a future date rather than back-dating records).
+    """
+    limit = retention_limit(settings, today)
+    years = settings.settings.retention_years
+    if before > limit:
+        raise AuditError(
+            f"refusing to purge records from before {before}: records must be kept "
+            f"{years} years (retention_years), so the latest allowed cut-off is {limit}"
+        )
+    cutoff = datetime.combine(before, time(), UTC)
+    with locked_chain(engine) as writer:
+        conn = writer.conn
+        check = verify_connection(conn)
+        if not check.ok:
+            raise AuditError(
+                f"refusing to purge: the audit chain does not verify ({check.problems[0]}); "
+                "a purge would destroy the evidence"
+            )
+        lowest = conn.scalar(select(func.min(audit_record.c.seq)))
+        first_kept = conn.scalar(
+            select(func.min(audit_record.c.seq)).where(audit_record.c.created_at >= cutoff)
+        )
+        up_to = (int(first_kept) - 1) if first_kept is not None else writer.head_seq
+        if lowest is None or up_to < int(lowest):
+            return PurgeResult(before, 0, None, None, None)
+        span = conn.execute(
+            select(
+                func.count(),
+                func.min(audit_record.c.created_at),
+                func.max(audit_record.c.created_at),
+            ).where(audit_record.c.seq <= up_to)
+        ).one()
+        anchor = row_to_record(
+            conn.execute(select(audit_record).where(audit_record.c.seq == up_to)).one()
+        )
+        _allow_delete(conn, up_to)
+        deleted = conn.execute(delete(audit_record).where(audit_record.c.seq <= up_to)).rowcount
+        _allow_delete(conn, None)
+        marker = writer.append(
+            PURGE_MARKER,
+            event_payload(
+                {
+                    "before": before.isoformat(),
+                    "retention_years": years,
+                    "purged": {
+                        "count": int(deleted),
+                        "from_seq": int(lowest),
+                        "to_seq": up_to,
+                        "first_created_at": utc_iso(as_utc(span[1])),
+                        "last_created_at": utc_iso(as_utc(span[2])),
+                    },
+                    # The chain re-anchors here: the record after the purged prefix carries
+                    # this hash as its prev_hash.
+                    "anchor": {"seq": up_to, "hash": anchor.hash},
+                },
+                settings,
+            ),
+            actor=actor,
+        )
+    return PurgeResult(before, int(deleted), int(lowest), up_to, marker)

@@ -1,0 +1,336 @@
+"""`clearance audit ...` and `clearance review ...`: the audit trail and the human review of
+hits. Thin: every command parses its input, calls clearance.audit and renders the answer."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clearance.audit.chain import AuditError, AuditRecord, verify_chain, verify_records
+from clearance.audit.records import export_records, get_record, purge, read_export
+from clearance.audit.replay import Outcome as ReplayOutcome
+from clearance.audit.replay import replay
+from clearance.audit.review import (
+    Alert,
+    AlertState,
+    Outcome,
+    alert_history,
+    decide_alert,
+    get_alert,
+    list_alerts,
+)
+from clearance.cli.common import (
+    ClearanceError,
+    ClearanceGroup,
+    db_option,
+    emit_json,
+    emit_table,
+    format_option,
+    parse_date,
+    settings_from,
+    store,
+)
+
+
+class AuditGroup(ClearanceGroup):
+    """Also shows the audit trail's own request errors as one-line errors (exit 2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AuditError as exc:
+            raise ClearanceError(str(exc)) from exc
+
+
+@click.group("audit", cls=AuditGroup, help="The append-only, hash-chained audit trail.")
+def audit_group() -> None:
+    pass
+
+
+@click.group("review", cls=AuditGroup, help="Human review of hits: alerts and their decisions.")
+def review_group() -> None:
+    pass
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+@audit_group.command("show")
+@click.argument("record_ref", metavar="ID")
+@db_option
+@format_option("text", "json", default="text")
+def show_command(record_ref: str, db: str | None, output_format: str) -> None:
+    """One audit record by its number (seq) or id, with its hash checked."""
+    record = get_record(store(settings_from(db=db)), record_ref)
+    data = record.to_dict() | {"hash_matches_content": record.computed_hash() == record.hash}
+    if output_format == "json":
+        emit_json(data)
+        return
+    click.echo(f"record {record.seq}  {record.kind}  {record.created_at.isoformat()}")
+    click.echo(f"id        {record.id}")
+    click.echo(f"actor     {record.actor}")
+    click.echo(f"prev_hash {record.prev_hash}")
+    ok = "matches content" if data["hash_matches_content"] else "DOES NOT MATCH CONTENT"
+    click.echo(f"hash      {record.hash} ({ok})")
+    emit_json(record.payload)
+
+
+@audit_group.command("export")
+@click.option("--from", "start", default=None, help="First day YYYY-MM-DD (UTC), inclusive.")
+@click.option("--to", "end", default=None, help="Last day YYYY-MM-DD (UTC), inclusive.")
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout)."
+)
+@db_option
+@format_option("jsonl", "csv", default="jsonl")
+def export_command(
+    start: str | None, end: str | None, output: Path | None, db: str | None, output_format: str
+) -> None:
+    """Records of a period as JSON lines or CSV, hashes included (verifiable with --file)."""
+    engine = store(settings_from(db=db))
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    if first and last and first > last:
+        raise ClearanceError(f"--from {first} is after --to {last}")
+    target = output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
+    with target as out:
+        count = export_records(
+            engine, out, "csv" if output_format == "csv" else "jsonl", start=first, end=last
+        )
+    if output:
+        click.echo(f"exported {count} records to {output}", err=True)
+
+
+@audit_group.command("verify")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Verify an export (jsonl or csv) instead of the store.",
+)
+@db_option
+@format_option("text", "json", default="text")
+def verify_command(path: Path | None, db: str | None, output_format: str) -> None:
+    """Walk the chain; exit 1 naming the first broken record if anything was altered,
+    removed or reordered."""
+    if path is not None:
+        with path.open(encoding="utf-8", newline="") as source:
+            result = verify_records(read_export(source))
+    else:
+        result = verify_chain(store(settings_from(db=db)))
+    if output_format == "json":
+        emit_json(result.to_dict())
+    elif result.ok:
+        anchored = f", anchored by purge marker {result.anchored_at}" if result.anchored_at else ""
+        span = (
+            f" (records {result.first_seq}..{result.last_seq}{anchored})" if result.checked else ""
+        )
+        click.echo(f"audit chain OK: {result.checked} records{span}; head hash {result.last_hash}")
+    else:
+        click.echo(f"audit chain BROKEN at {result.problems[0]}")
+        for more in result.problems[1:]:
+            click.echo(f"  also {more}")
+    if not result.ok:
+        sys.exit(1)
+
+
+@audit_group.command("purge")
+@click.option("--before", required=True, help="Delete records created before this day (UTC).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+@format_option("text", "json", default="text")
+def purge_command(before: str, yes: bool, db: str | None, output_format: str) -> None:
+    """Delete records older than the retention period (10 years unless configured longer);
+    a purge marker re-anchors the chain."""
+    loaded = settings_from(db=db)
+    cutoff = parse_date(before, "--before")
+    assert cutoff is not None
+    if not yes:
+        click.confirm(f"Delete every audit record created before {cutoff}?", abort=True)
+    result = purge(store(loaded), cutoff, settings=loaded, actor=loaded.settings.actor)
+    if output_format == "json":
+        emit_json(result.to_dict())
+    elif result.marker is None:
+        click.echo(f"nothing to purge: no record was created before {cutoff}")
+    else:
+        click.echo(
+            f"purged {result.purged} records ({result.from_seq}..{result.to_seq}); "
+            f"purge marker {result.marker.seq} anchors the chain"
+        )
+
+
+@audit_group.command("replay")
+@click.argument("record_ref", metavar="ID")
+@click.option("--current", is_flag=True, help="Also answer with today's lists, rules and settings.")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Rules folder for --current (default: $CLEARANCE_RULES_DIR or the repository's rules/).",
+)
+@db_option
+@format_option("text", "json", default="text")
+def replay_command(
+    record_ref: str, current: bool, rules_dir: Path | None, db: str | None, output_format: str
+) -> None:
+    """Recompute a screening or decision with what it used (list versions, rules snapshot,
+    algorithm, settings) and report identical or the differences; exit 1 if it differs."""
+    from clearance.decisions import RuleError, load_rules
+
+    loaded = settings_from(db=db)
+    try:
+        rules = load_rules(rules_dir) if current and rules_dir is not None else None
+        report = replay(
+            store(loaded), record_ref, loaded=loaded, current=current, current_rules=rules
+        )
+    except RuleError as exc:
+        raise ClearanceError(str(exc)) from exc
+    if output_format == "json":
+        emit_json(report.to_dict())
+    else:
+        click.echo(f"record {report.record.seq}: {report.summary}")
+        for note in report.notes:
+            click.echo(f"note: {note}")
+        _print_outcome("replay", report.replay, report.record.payload)
+        if report.current is not None:
+            _print_outcome("today", report.current, report.record.payload)
+    if not report.identical:
+        sys.exit(1)
+
+
+def _print_outcome(label: str, outcome: ReplayOutcome, payload: dict[str, Any]) -> None:
+    versions = ", ".join(
+        f"{v['list']} {v['published']} (#{v['id']})" for v in outcome.list_versions
+    )
+    rules = f"; rules {outcome.rules_version[:12]}" if outcome.rules_version else ""
+    recorded = payload.get("decision", {}).get("decision")
+    answer = outcome.answer.get("decision")
+    headline = f"{recorded} -> {answer}" if recorded and recorded != answer else (answer or "")
+    verdict = "IDENTICAL" if outcome.identical else f"DIFFERENT ({len(outcome.differences)})"
+    click.echo(f"{label}: {verdict} {headline} [lists {versions}{rules}]".replace("  ", " "))
+    for difference in outcome.differences:
+        click.echo(f"  {difference}")
+
+
+# --- review ----------------------------------------------------------------------------------
+
+STATE_CHOICE = click.Choice([s.value for s in AlertState])
+
+
+def _alert_row(a: Alert) -> tuple[Any, ...]:
+    state = a.state.value + (" (needs 2nd reviewer)" if a.pending_confirmation else "")
+    return (
+        a.id,
+        state,
+        a.party.get("name"),
+        a.list_name,
+        a.entry_id,
+        a.entry_name,
+        f"{a.score:.2f}",
+        a.reviewer or "",
+        a.reopens or "",
+    )
+
+
+@review_group.command("list")
+@click.option("--state", type=STATE_CHOICE, default=None, help="Only alerts in this state.")
+@db_option
+@format_option("table", "json")
+def review_list_command(state: str | None, db: str | None, output_format: str) -> None:
+    """Alerts, oldest first."""
+    alerts = list_alerts(store(settings_from(db=db)), AlertState(state) if state else None)
+    if output_format == "json":
+        emit_json([a.to_dict() for a in alerts])
+        return
+    emit_table(
+        "alerts",
+        ["id", "state", "party", "list", "entry", "listed name", "score", "reviewer", "reopens"],
+        [_alert_row(a) for a in alerts],
+    )
+
+
+def _history_dict(record: AuditRecord) -> dict[str, Any]:
+    p = record.payload
+    return {
+        "record": record.seq,
+        "at": record.created_at.isoformat(),
+        "reviewer": p.get("reviewer"),
+        "action": p.get("action"),
+        "to": p.get("to"),
+        "note": p.get("note"),
+    }
+
+
+@review_group.command("show")
+@click.argument("alert_id", metavar="ALERT", type=int)
+@db_option
+@format_option("text", "json", default="text")
+def review_show_command(alert_id: int, db: str | None, output_format: str) -> None:
+    """One alert: the party, the hit and its explanation, and every review of it."""
+    engine = store(settings_from(db=db))
+    found = get_alert(engine, alert_id)
+    history = [_history_dict(r) for r in alert_history(engine, alert_id)]
+    if output_format == "json":
+        emit_json(found.to_dict() | {"history": history})
+        return
+    state = found.state.value + (
+        " (awaiting a second reviewer)" if found.pending_confirmation else ""
+    )
+    click.echo(f"alert {found.id}: {state}")
+    click.echo(f"party   {found.party.get('name')} ({found.party.get('type')})")
+    click.echo(
+        f"entry   {found.list_name} {found.entry_id} {found.entry_name} "
+        f"(list version {found.list_version_id}, content {found.entry_hash[:12]}…)"
+    )
+    click.echo(f"score   {found.score:.3f}: {found.hit.get('explanation', '')}")
+    click.echo(f"raised  {found.created_at.isoformat()} by screening record {found.created_seq}")
+    if found.reopens:
+        click.echo(f"reopens alert {found.reopens}")
+    for h in history:
+        to_state = (h["to"] or {}).get("state")
+        click.echo(
+            f"review  record {h['record']} {h['at']} {h['reviewer']}: {h['action']} -> {to_state}: "
+            f"{h['note']}"
+        )
+
+
+@review_group.command("decide")
+@click.argument("alert_id", metavar="ALERT", type=int)
+@click.option(
+    "--false-positive",
+    "outcome",
+    flag_value=Outcome.FALSE_POSITIVE.value,
+    help="Not the listed party.",
+)
+@click.option(
+    "--true-match", "outcome", flag_value=Outcome.TRUE_MATCH.value, help="The listed party."
+)
+@click.option(
+    "--escalate", "outcome", flag_value=Outcome.ESCALATE.value, help="Needs someone senior."
+)
+@click.option("--reviewer", required=True, help="Who decides (recorded as the actor).")
+@click.option("--note", required=True, help="Why (recorded).")
+@db_option
+@format_option("text", "json", default="text")
+def review_decide_command(
+    alert_id: int, outcome: str | None, reviewer: str, note: str, db: str | None, output_format: str
+) -> None:
+    """Decide an alert. Under four-eyes a true match needs a second reviewer's --true-match."""
+    if outcome is None:
+        raise ClearanceError("say --false-positive, --true-match or --escalate")
+    loaded = settings_from(db=db)
+    decided = decide_alert(
+        store(loaded), alert_id, Outcome(outcome), reviewer=reviewer, note=note, settings=loaded
+    )
+    if output_format == "json":
+        emit_json(decided.to_dict())
+        return
+    pending = " — awaiting a second reviewer's confirmation" if decided.pending_confirmation else ""
+    click.echo(
+        f"alert {decided.id}: {decided.state.value}{pending} (audit record {decided.review_seq})"
+    )
