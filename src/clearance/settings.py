@@ -47,11 +47,15 @@ class Settings(BaseModel):
     fetch_retries: int = Field(default=3, ge=0, le=20)
     fetch_timeout: float = Field(default=60.0, gt=0)
     # Screening thresholds (see docs/screening.md for how they were chosen).
-    match_threshold: float = Field(default=0.85, ge=0, le=1)
+    match_threshold: float = Field(default=0.80, ge=0, le=1)
     review_threshold: float = Field(default=0.70, ge=0, le=1)
     screening_algorithm: str = "clearance-v1"
     # Records: OFAC requires 10 years (31 CFR 501.601); may only be raised.
     retention_years: int = Field(default=10, ge=10)
+    # Decisions: the rules folder (default: the repo's rules/), and whose cap a drawdown uses
+    # when neither the call nor the transaction names a holder (a legal entity or a group).
+    rules_dir: Path | None = None
+    cap_holder: str = Field(default="default", min_length=1)
     four_eyes: bool = False
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
 

@@ -1,0 +1,476 @@
+"""`clearance decide`, `licenses`, `ledger`, `ownership`: thin doors onto clearance.decisions.
+
+A decision is data, not an error: the exit code is 0 whatever the decision. Bad input (a
+malformed transaction, rule file, license file or ownership file) exits 2 with a message
+naming the file and the record or line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from clearance.cli.common import (
+    ClearanceError,
+    db_option,
+    emit_json,
+    emit_table,
+    format_option,
+    parse_date,
+    settings_from,
+    store,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from clearance.decisions.rules import RuleSet
+
+# clearance.decisions (and through it screening) is imported inside the commands, so that the
+# rest of the CLI starts without loading it.
+
+
+def rules_option(func: Any) -> Any:
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Rules folder (default: $CLEARANCE_RULES_DIR or the repository's rules/).",
+    )(func)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    from clearance.decisions import LedgerError, OwnershipError, RuleError, TransactionError
+
+    try:
+        yield
+    except (RuleError, TransactionError, LedgerError, OwnershipError) as exc:
+        raise ClearanceError(str(exc)) from exc
+
+
+def _rules(rules_dir: Path | None) -> RuleSet:
+    from clearance.decisions import load_rules
+
+    with user_errors():
+        return load_rules(rules_dir)
+
+
+# --- decide ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    where: str
+    data: Any
+
+
+def read_transactions(text: str, name: str) -> tuple[list[_Record], bool]:
+    """One JSON object, a JSON array, or JSON lines. Returns the records and whether the input
+    was many (an array or lines: the answer is then JSON lines)."""
+    try:
+        whole = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise ClearanceError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from exc
+    else:
+        if isinstance(whole, list):
+            return [_Record(f"{name}[{i}]", item) for i, item in enumerate(whole)], True
+        return [_Record(name, whole)], False
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(_Record(f"{name}:{number}", json.loads(line, parse_float=Decimal)))
+        except json.JSONDecodeError as exc:
+            raise ClearanceError(f"{name}:{number}: not JSON: {exc.msg}") from exc
+    return records, True
+
+
+@click.command("decide")
+@click.argument("source", metavar="FILE.json|-")
+@click.option("--record", is_flag=True, help="Draw authorized amounts down in the cap ledger.")
+@click.option(
+    "--cap-holder",
+    default=None,
+    help="Whose caps to draw on (default: the transaction's cap_holder, else `default`).",
+)
+@format_option("json", "text", default="json")
+@db_option
+@rules_option
+def decide_command(
+    source: str,
+    record: bool,
+    cap_holder: str | None,
+    output_format: str,
+    db: str | None,
+    rules_dir: Path | None,
+) -> None:
+    """Decide whether transactions may go ahead: CLEAR, AUTHORIZED, PROHIBITED or REVIEW.
+
+    Input is a JSON transaction, a JSON array, or JSON lines (one transaction a line; the
+    answer is then JSON lines too). See docs/decisions.md for the fields.
+    """
+    from clearance.audit.audited import audited_decide
+    from clearance.decisions import Transaction
+    from clearance.decisions.report import render_text
+
+    name = "<stdin>" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ClearanceError(f"{name}: {exc.strerror or exc}") from exc
+    records, many = read_transactions(text, name)
+    loaded = settings_from(db=db)
+    rules = _rules(rules_dir)
+    engine = store(loaded)
+    failed = 0
+    for rec in records:
+        try:
+            with user_errors():
+                txn = Transaction.from_dict(rec.data, rec.where)
+                audited = audited_decide(
+                    engine, txn, rules=rules, loaded=loaded, record=record, cap_holder=cap_holder
+                )
+        except ClearanceError as exc:
+            if not many:
+                raise
+            failed += 1
+            click.echo(json.dumps({"error": exc.message, "record": rec.where}), err=False)
+            continue
+        if output_format == "text":
+            click.echo(
+                render_text(audited.decision) + "\n" + audited.footer() + ("\n" if many else "")
+            )
+        elif many:
+            click.echo(json.dumps(audited.to_dict(), ensure_ascii=False))
+        else:
+            emit_json(audited.to_dict())
+    if failed:
+        raise ClearanceError(f"{failed} of {len(records)} transactions could not be decided")
+
+
+# --- licenses --------------------------------------------------------------------------------
+
+
+@click.group("licenses", help="General licenses (rule files) and registered specific licenses.")
+def licenses_group() -> None:
+    pass
+
+
+def _license_rows(engine: Engine, rules: RuleSet, as_of: date | None) -> list[dict[str, Any]]:
+    from clearance.decisions.specific import load_specific, specific_view
+
+    rows: list[dict[str, Any]] = []
+    chosen = rules.in_force(as_of) if as_of else rules.licenses
+    for lic in chosen:
+        until = rules.valid_until(lic)
+        rows.append(
+            {
+                "id": lic.id,
+                "kind": "general",
+                "family": lic.family,
+                "issued": lic.issued.isoformat(),
+                "valid_from": lic.valid_from.isoformat(),
+                "valid_until": until.isoformat() if until else None,
+                "authorities": [a.id for a in lic.authorities],
+                "holder": None,
+                "verified": lic.verified,
+                "file": rules.license_files.get(lic.id),
+            }
+        )
+    for spec in load_specific(engine):
+        if as_of is not None and not spec.in_force(as_of):
+            continue
+        view = specific_view(rules, spec)
+        rows.append(
+            {
+                "id": spec.number,
+                "kind": "specific",
+                "family": view.family,
+                "issued": spec.issued.isoformat() if spec.issued else None,
+                "valid_from": spec.valid_from.isoformat(),
+                "valid_until": spec.valid_until.isoformat() if spec.valid_until else None,
+                "authorities": [a.id for a in view.authorities],
+                "holder": spec.holder,
+                "verified": spec.verified,
+                "file": None,
+            }
+        )
+    return rows
+
+
+@licenses_group.command("list")
+@click.option("--as-of", "as_of", default=None, help="Only those in force on YYYY-MM-DD.")
+@format_option("table", "json")
+@db_option
+@rules_option
+def licenses_list(
+    as_of: str | None, output_format: str, db: str | None, rules_dir: Path | None
+) -> None:
+    """General license versions and specific licenses (in force on a date, or all)."""
+    rules = _rules(rules_dir)
+    rows = _license_rows(store(settings_from(db=db)), rules, parse_date(as_of, "--as-of"))
+    if output_format == "json":
+        emit_json(rows)
+        return
+    emit_table(
+        f"licenses{f' in force on {as_of}' if as_of else ''} (rules {rules.version[:12]})",
+        ["id", "kind", "family", "valid from", "valid until", "authorities", "holder"],
+        [
+            (
+                r["id"],
+                r["kind"],
+                r["family"],
+                r["valid_from"],
+                r["valid_until"] or "open",
+                ", ".join(r["authorities"]),
+                r["holder"] or "",
+            )
+            for r in rows
+        ],
+    )
+
+
+@licenses_group.command("show")
+@click.argument("license_id", metavar="ID")
+@format_option("text", "json", default="text")
+@db_option
+@rules_option
+def licenses_show(
+    license_id: str, output_format: str, db: str | None, rules_dir: Path | None
+) -> None:
+    """One license: its terms, validity and the source of every value."""
+    from clearance.decisions.rules import RuleError
+    from clearance.decisions.specific import get_specific
+
+    rules = _rules(rules_dir)
+    body: dict[str, Any]
+    try:
+        lic = rules.license(license_id)
+    except RuleError:
+        spec = get_specific(store(settings_from(db=db)), license_id)
+        if spec is None:
+            raise ClearanceError(
+                f"no general license {license_id!r} in {rules.source} and no specific license "
+                "registered under that number"
+            ) from None
+        body = spec.model_dump(mode="json", by_alias=True)
+    else:
+        until = rules.valid_until(lic)
+        successor = rules.superseded_by(lic)
+        body = lic.model_dump(mode="json", by_alias=True) | {
+            "valid_until_effective": until.isoformat() if until else None,
+            "superseded_by": successor.id if successor else None,
+            "file": rules.license_files.get(lic.id),
+            "rules_version": rules.version,
+        }
+    if output_format == "json":
+        emit_json(body)
+        return
+    _print_mapping(body, 0)
+
+
+def _print_mapping(value: Any, depth: int, key: str | None = None) -> None:
+    pad = "  " * depth
+    label = f"{pad}{key}: " if key is not None else pad
+    if isinstance(value, dict):
+        if key is not None:
+            click.echo(f"{pad}{key}:")
+        for k, v in value.items():
+            if v is None or v == [] or v == {}:
+                continue
+            _print_mapping(v, depth + (1 if key is not None else 0), str(k))
+    elif isinstance(value, list):
+        click.echo(f"{pad}{key}:" if key is not None else pad)
+        for item in value:
+            if isinstance(item, dict):
+                parts = [f"{k}={v}" for k, v in item.items() if v not in (None, [], {})]
+                click.echo(f"{pad}  - " + "; ".join(parts))
+            else:
+                click.echo(f"{pad}  - {item}")
+    else:
+        click.echo(f"{label}{value}")
+
+
+@licenses_group.command("add-specific")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.yaml")
+@format_option("text", "json", default="text")
+@db_option
+@rules_option
+def licenses_add_specific(
+    path: Path, output_format: str, db: str | None, rules_dir: Path | None
+) -> None:
+    """Register a specific license issued to you (validated against the rules)."""
+    from clearance.decisions.specific import register_specific
+
+    rules = _rules(rules_dir)
+    with user_errors():
+        result = register_specific(store(settings_from(db=db)), path, rules)
+    lic = result.license
+    if output_format == "json":
+        emit_json(
+            {
+                "number": lic.number,
+                "holder": lic.holder,
+                "created": result.created,
+                "registered_at": result.registered_at.isoformat(),
+            }
+        )
+        return
+    verb = "registered" if result.created else "already registered (identical), nothing changed:"
+    click.echo(
+        f"{verb} specific license {lic.number} for {lic.holder}, valid {lic.valid_from} to "
+        f"{lic.valid_until or 'open'}, limit {lic.value_limit.currency} "
+        f"{lic.value_limit.amount:,.2f} (+{lic.overrun_percent}% overrun)"
+    )
+
+
+# --- ledger ----------------------------------------------------------------------------------
+
+
+@click.group("ledger", help="The cap ledger: drawdowns per license family, holder and period.")
+def ledger_group() -> None:
+    pass
+
+
+def _limits(engine: Engine, rules: RuleSet) -> dict[str, tuple[Decimal, str]]:
+    """family -> (limit, currency): the newest version's cap, or the specific license's."""
+    from clearance.decisions.specific import load_specific, specific_view
+
+    limits: dict[str, tuple[Decimal, str]] = {}
+    for lic in rules.licenses:  # sorted by family and date: the newest version wins
+        for cap in lic.caps:
+            limits[lic.family] = (cap.amount, cap.currency)
+    for spec in load_specific(engine):
+        view = specific_view(rules, spec)
+        limits[view.family] = (view.caps[0].limit, view.caps[0].currency)
+    return limits
+
+
+@ledger_group.command("show")
+@click.option("--holder", default=None, help="Only this cap holder.")
+@click.option("--year", type=int, default=None, help="Only periods touching this year.")
+@format_option("table", "json")
+@db_option
+@rules_option
+def ledger_show(
+    holder: str | None,
+    year: int | None,
+    output_format: str,
+    db: str | None,
+    rules_dir: Path | None,
+) -> None:
+    """Used and remaining amount per cap, with every drawdown and reversal (json)."""
+    from clearance.decisions import ledger
+
+    engine = store(settings_from(db=db))
+    rows = ledger.entries(engine, holder, year)
+    limits = _limits(engine, _rules(rules_dir))
+    totals = [
+        {
+            "family": t.key.family,
+            "holder": t.key.holder,
+            "period": t.key.period,
+            "currency": t.currency,
+            "used": f"{t.used:.2f}",
+            "limit": f"{limits[t.key.family][0]:.2f}" if t.key.family in limits else None,
+            "remaining": (
+                f"{limits[t.key.family][0] - t.used:.2f}" if t.key.family in limits else None
+            ),
+            "entries": t.entries,
+        }
+        for t in ledger.totals(rows)
+    ]
+    if output_format == "json":
+        emit_json({"caps": totals, "entries": [r.to_dict() for r in rows]})
+        return
+    emit_table(
+        "cap ledger",
+        ["family", "holder", "period", "used", "limit", "remaining", "entries"],
+        [
+            (
+                t["family"],
+                t["holder"],
+                t["period"],
+                f"{t['currency']} {t['used']}",
+                t["limit"] or "?",
+                t["remaining"] or "?",
+                t["entries"],
+            )
+            for t in totals
+        ],
+    )
+
+
+@ledger_group.command("reverse")
+@click.argument("transaction_id")
+@click.option("--note", required=True, help="Why (recorded with the reversal).")
+@format_option("text", "json", default="text")
+@db_option
+def ledger_reverse(transaction_id: str, note: str, output_format: str, db: str | None) -> None:
+    """Undo a transaction's drawdowns with new negative rows (drawdowns are never edited)."""
+    from clearance.decisions import ledger
+
+    with user_errors():
+        reversed_rows = ledger.reverse(store(settings_from(db=db)), transaction_id, note)
+    if output_format == "json":
+        emit_json([r.to_dict() for r in reversed_rows])
+        return
+    for r in reversed_rows:
+        click.echo(
+            f"reversed ledger entry {r.reverses_id}: {r.currency} {r.amount:,.2f} on "
+            f"{r.key.family} / {r.key.holder} / {r.key.period}"
+        )
+
+
+# --- ownership -------------------------------------------------------------------------------
+
+
+@click.group("ownership", help="Ownership data for the 50 Percent Rule.")
+def ownership_group() -> None:
+    pass
+
+
+@ownership_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.csv")
+@format_option("text", "json", default="text")
+@db_option
+def ownership_import(path: Path, output_format: str, db: str | None) -> None:
+    """Import CSV rows owner,owned,percentage[,valid_from,valid_until]; owner and owned are
+    list entry references (ofac-sdn:21344) or names of unlisted entities. The import replaces
+    the previous data set for new decisions."""
+    from clearance.decisions.ownership import import_ownership, latest_import
+    from clearance.model import ListSource
+    from clearance.store.versions import list_names
+
+    engine = store(settings_from(db=db))
+    known = {s.value for s in ListSource} | set(list_names(engine))
+    previous = latest_import(engine)
+    with user_errors():
+        result = import_ownership(engine, path, known)
+    if output_format == "json":
+        emit_json(
+            {
+                "import": result.id,
+                "rows": result.rows,
+                "sha256": result.sha256,
+                "replaces": previous.id if previous else None,
+            }
+        )
+        return
+    replaces = f"; it replaces import {previous.id} for new decisions" if previous else ""
+    click.echo(
+        f"imported {result.rows} ownership links from {path} as import {result.id}{replaces}"
+    )

@@ -1,0 +1,37 @@
+"""Licensing decisions: rules as dated data, the evaluation, the cap ledger.
+
+    from clearance.decisions import RuleSet, load_rules, decide, Transaction, Decision
+
+See docs/decisions.md for the rule files, the evaluation steps and the ledger's guarantees.
+"""
+
+from clearance.decisions.evaluate import Context, candidate_caps, evaluate
+from clearance.decisions.ledger import LedgerError
+from clearance.decisions.ownership import OwnershipError
+from clearance.decisions.rules import RuleError, RuleSet, load_rules
+from clearance.decisions.service import decide, decide_screened
+from clearance.decisions.types import (
+    Decision,
+    Outcome,
+    ScreenedParty,
+    Transaction,
+    TransactionError,
+)
+
+__all__ = [
+    "Context",
+    "Decision",
+    "LedgerError",
+    "Outcome",
+    "OwnershipError",
+    "RuleError",
+    "RuleSet",
+    "ScreenedParty",
+    "Transaction",
+    "TransactionError",
+    "candidate_caps",
+    "decide",
+    "decide_screened",
+    "evaluate",
+    "load_rules",
+]

@@ -1,0 +1,203 @@
+"""`decide`: screening, the store and the ledger wired around the pure evaluation.
+
+    decision = decide(engine, txn, rules=rules, settings=settings, record=True)
+
+1. Every party is screened as of the transaction date (or against pinned `version_ids`, for
+   an audit replay) with the settings' thresholds.
+2. Registered specific licenses and the current ownership data (or a pinned import) are read.
+3. Without `record`, the cap usage is read and the transaction evaluated.
+   With `record`, the caps the evaluation may touch are locked (`ledger.cap_lock`), their
+   usage read under the lock, the transaction evaluated, and an AUTHORIZED decision's
+   drawdowns written, all in one database transaction. A repeated transaction id returns the
+   earlier recorded decision (`replayed: true`) instead of drawing down twice; the same id with
+   other content is refused.
+
+`decide_screened` is the same from step 2 on, for callers that screened already (tests that
+race the ledger, batch jobs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from clearance.decisions import ledger
+from clearance.decisions.evaluate import DEFAULT_CAP_HOLDER, Context, candidate_caps, evaluate
+from clearance.decisions.ownership import (
+    ListedOwner,
+    OwnershipView,
+    build_view,
+    latest_import,
+    load_links,
+)
+from clearance.decisions.rules import RuleSet
+from clearance.decisions.specific import load_specific
+from clearance.decisions.types import (
+    Decision,
+    Outcome,
+    ScreenedParty,
+    Transaction,
+    TransactionError,
+    version_ref,
+)
+from clearance.model import ListVersion
+from clearance.settings import Settings
+from clearance.store.versions import get_entry, version_as_of
+
+
+def default_cap_holder(settings: Settings) -> str:
+    """The cap holder when neither the call nor the transaction names one (`CLEARANCE_CAP_HOLDER`)."""
+    return settings.cap_holder or DEFAULT_CAP_HOLDER
+
+
+def screen_parties(
+    engine: Engine,
+    txn: Transaction,
+    settings: Settings,
+    version_ids: Sequence[int] | None = None,
+) -> list[ScreenedParty]:
+    from clearance.screening import screen  # imported late: screening builds heavy indexes
+
+    return [
+        ScreenedParty.from_result(
+            screen(
+                engine,
+                party,
+                as_of=None if version_ids is not None else txn.date,
+                settings=settings,
+                version_ids=version_ids,
+            )
+        )
+        for party in txn.parties
+    ]
+
+
+def ownership_view(
+    engine: Engine,
+    txn: Transaction,
+    screened: Sequence[ScreenedParty],
+    rules: RuleSet,
+    *,
+    import_id: int | None = None,
+    pinned: bool = False,
+) -> OwnershipView | None:
+    """The ownership data in force on the transaction date, owners resolved against the list
+    versions screening used (or, for lists screening did not use, those in force)."""
+    if import_id is None:
+        latest = latest_import(engine)
+        if latest is None:
+            return None
+        import_id, origin = latest.id, latest.origin
+    else:
+        origin = None
+    links = load_links(engine, import_id)
+    by_list: dict[str, ListVersion] = {}
+    for party in screened:
+        for version in party.list_versions:
+            by_list.setdefault(version.list_name, version)
+
+    def resolve(ref: str) -> ListedOwner | None:
+        list_name, _, source_id = ref.partition(":")
+        if rules.list_effect(list_name) != "blocking":
+            return None
+        version = by_list.get(list_name)
+        if version is None and not pinned:
+            version = version_as_of(engine, list_name, txn.date)
+        if version is None:
+            return None
+        entry = get_entry(engine, version.id, source_id)
+        return ListedOwner(ref, version_ref(version), entry) if entry is not None else None
+
+    return build_view(links, txn.date, resolve, import_id, origin)
+
+
+def decide(
+    engine: Engine,
+    txn: Transaction,
+    *,
+    rules: RuleSet,
+    settings: Settings,
+    record: bool = False,
+    version_ids: Sequence[int] | None = None,
+    cap_holder: str | None = None,
+    ownership_import: int | None = None,
+) -> Decision:
+    """Screen, evaluate and (with `record`) draw down; see the module docstring."""
+    _check(txn, rules)
+    if record:
+        earlier = ledger.find_recorded(engine, txn.id)
+        if earlier is not None:
+            return _replay(earlier, txn)
+    screened = screen_parties(engine, txn, settings, version_ids)
+    return decide_screened(
+        engine,
+        txn,
+        screened,
+        rules=rules,
+        cap_holder=cap_holder or txn.cap_holder or default_cap_holder(settings),
+        record=record,
+        ownership_import=ownership_import,
+        pinned=version_ids is not None,
+    )
+
+
+def decide_screened(
+    engine: Engine,
+    txn: Transaction,
+    screened: Sequence[ScreenedParty],
+    *,
+    rules: RuleSet,
+    cap_holder: str,
+    record: bool = False,
+    ownership_import: int | None = None,
+    pinned: bool = False,
+) -> Decision:
+    _check(txn, rules)
+    ctx = Context(
+        rules=rules,
+        specific_licenses=tuple(load_specific(engine)),
+        ownership=ownership_view(
+            engine, txn, screened, rules, import_id=ownership_import, pinned=pinned
+        ),
+        cap_holder=cap_holder,
+    )
+    keys = candidate_caps(txn, screened, ctx)
+    if not record or not keys:
+        return evaluate(txn, screened, ctx, ledger.read_usage(engine, keys))
+    try:
+        with ledger.cap_lock(engine, keys) as locked:
+            earlier = ledger.recorded(locked.conn, txn.id)
+            if earlier is not None:
+                return _replay(earlier, txn)
+            decision = evaluate(txn, screened, ctx, locked.usage)
+            if decision.decision is Outcome.AUTHORIZED and decision.drawdowns:
+                decision = dataclasses.replace(decision, recorded=True)
+                ledger.write_drawdowns(locked.conn, txn, decision)
+            return decision
+    except IntegrityError:
+        # The same transaction id recorded concurrently under other caps: answer as a repeat.
+        earlier = ledger.find_recorded(engine, txn.id)
+        if earlier is None:
+            raise
+        return _replay(earlier, txn)
+
+
+def _check(txn: Transaction, rules: RuleSet) -> None:
+    if txn.purpose not in rules.purposes:
+        raise TransactionError(
+            f"transaction {txn.id}: purpose: {txn.purpose!r} is not defined in the rules "
+            f"(known: {', '.join(rules.purposes)})"
+        )
+
+
+def _replay(earlier: ledger.Recorded, txn: Transaction) -> Decision:
+    if earlier.transaction_sha256 != txn.content_hash():
+        raise ledger.LedgerError(
+            f"transaction id {txn.id!r} was already recorded with other content; give a new "
+            "transaction a new id (or reverse the earlier drawdowns first: "
+            "`clearance ledger reverse`)"
+        )
+    return dataclasses.replace(earlier.decision, replayed=True)

@@ -1,0 +1,207 @@
+"""`clearance decide / licenses / ledger / ownership` through the real commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from click.testing import CliRunner, Result
+
+from clearance.cli import cli
+from clearance.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+FEE = {
+    "id": "cli-1",
+    "date": "2019-03-01",
+    "parties": [{"name": "Federal Security Service", "country": "RU", "role": "payee"}],
+    "purpose": "import-authorization-fee",
+    "goods": [{"description": "laser printers", "eccn": "5A992.c", "export_authorization": "NLR"}],
+    "regions": ["RU"],
+    "amount": {"value": 1200, "currency": "USD"},
+    "cap_holder": "ACME Corp",
+}
+
+
+class Invoke(Protocol):
+    def __call__(self, *args: str, stdin: str | None = None) -> Result: ...
+
+
+@pytest.fixture
+def run(store_url: str, screening_settings: Settings) -> Invoke:
+    env = {"CLEARANCE_DATA_DIR": str(screening_settings.data_dir), "CLEARANCE_DB": store_url}
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), input=stdin, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.slow  # screens against a whole SDN snapshot
+def test_decide_json_text_and_record(run: Invoke, tmp_path: Path) -> None:
+    path = write(tmp_path, "fee.json", json.dumps(FEE))
+    result = run("decide", path)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["decision"] == "AUTHORIZED"
+    assert {a["license"] for a in body["authorizations"]} == {"CYBER-GL-1A"}
+    assert body["cap"]["used_before"] == "0.00" and body["recorded"] is False
+    assert body["screening_algorithm"] and body["rules_version"]
+
+    text = run("decide", path, "--format", "text")
+    assert text.exit_code == 0
+    assert text.output.startswith("Transaction cli-1 of 2019-03-01: AUTHORIZED")
+    assert "CYBER-GL-1A" in text.output and "FEDERAL SECURITY SERVICE" in text.output
+
+    assert json.loads(run("decide", path, "--record").output)["recorded"] is True
+    again = json.loads(run("decide", path, "--record").output)
+    assert again["replayed"] is True
+
+    shown = json.loads(run("ledger", "show", "--year", "2019", "--format", "json").output)
+    assert shown["caps"] == [
+        {
+            "family": "CYBER-GL-1",
+            "holder": "ACME Corp",
+            "period": "2019",
+            "currency": "USD",
+            "used": "1200.00",
+            "limit": "5000.00",
+            "remaining": "3800.00",
+            "entries": 1,
+        }
+    ]
+    assert run("ledger", "show", "--year", "2020", "--format", "json").output.count("family") == 0
+    table = run("ledger", "show", "--holder", "ACME Corp")
+    assert "CYBER-GL-1" in table.output and "3800.00" in table.output
+
+    reversed_ = run("ledger", "reverse", "cli-1", "--note", "refund")
+    assert reversed_.exit_code == 0 and "reversed ledger entry 1" in reversed_.output
+    shown = json.loads(run("ledger", "show", "--format", "json").output)
+    assert shown["caps"][0]["used"] == "0.00" and len(shown["entries"]) == 2
+    twice = run("ledger", "reverse", "cli-1", "--note", "refund")
+    assert twice.exit_code == 2 and "already reversed" in twice.output
+
+
+@pytest.mark.slow  # screens against a whole SDN snapshot
+def test_decide_json_lines_in_json_lines_out(run: Invoke) -> None:
+    lines = [
+        FEE | {"id": "l1"},
+        FEE | {"id": "l2", "parties": [{"name": "Федеральная служба безопасности"}]},
+        {"id": "l3", "date": "2019-02-30"},
+        FEE | {"id": "l4", "parties": [{"name": "Rheinische Druckwerke GmbH", "country": "DE"}]},
+    ]
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    result = run("decide", "-", stdin=stdin)
+    assert result.exit_code == 2  # one record could not be decided
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("decision") for o in out] == ["AUTHORIZED", "AUTHORIZED", None, "CLEAR"]
+    assert out[2]["record"] == "<stdin>:3" and "date" in out[2]["error"]
+    assert "1 of 4 transactions could not be decided" in result.stderr
+
+
+def test_decide_input_errors_name_the_place(run: Invoke, tmp_path: Path) -> None:
+    broken = write(tmp_path, "broken.json", '{"id": "x",\n "date": }')
+    result = run("decide", broken)
+    assert result.exit_code == 2 and re.search(r"broken.json:2: not JSON", result.output)
+    bad = write(tmp_path, "bad.json", json.dumps(FEE | {"regions": ["UA-99"]}))
+    result = run("decide", bad)
+    assert result.exit_code == 2 and "bad.json (id cli-1): regions" in result.output
+    unknown = write(tmp_path, "unknown.json", json.dumps(FEE | {"purpose": "bribery"}))
+    result = run("decide", unknown)
+    assert result.exit_code == 2 and "purpose: 'bribery' is not defined" in result.output
+    assert run("decide", str(tmp_path / "missing.json")).exit_code == 2
+
+
+def test_licenses_list_show_and_add_specific(run: Invoke, tmp_path: Path) -> None:
+    all_ = json.loads(run("licenses", "list", "--format", "json").output)
+    assert [r["id"] for r in all_] == ["CYBER-GL-1", "CYBER-GL-1A", "CYBER-GL-1B", "CYBER-GL-1C"]
+    on_day = json.loads(run("licenses", "list", "--as-of", "2022-07-15", "--format", "json").output)
+    assert [(r["id"], r["valid_until"]) for r in on_day] == [("CYBER-GL-1B", "2023-04-26")]
+    table = run("licenses", "list")
+    assert table.exit_code == 0 and "CYBER-GL" in table.output and "EO14078" in table.output
+
+    shown = json.loads(run("licenses", "show", "CYBER-GL-1B", "--format", "json").output)
+    assert shown["superseded_by"] == "CYBER-GL-1C"
+    assert shown["valid_until_effective"] == "2023-04-26"
+    assert shown["conditions"]["excluded_regions"]["value"][1] == {
+        "code": "UA-40",
+        "reference": shown["conditions"]["excluded_regions"]["value"][1]["reference"],
+        "verified": False,
+    }
+    text = run("licenses", "show", "CYBER-GL-1A")
+    assert "caps:" in text.output and "amount=5000" in text.output
+    assert run("licenses", "show", "NOPE").exit_code == 2
+
+    spec = write(
+        tmp_path,
+        "spec.yaml",
+        "number: RUSSIA-2022-9\nholder: ACME Corp\nvalid_from: 2022-07-01\n"
+        "parties: [{list: ofac-sdn, id: '21344'}]\nprograms: [RUSSIA-EO14024]\n"
+        "purposes: [import-authorization-fee]\nvalue_limit: {amount: 5000, currency: USD}\n"
+        "reference: example\n",
+    )
+    added = run("licenses", "add-specific", spec)
+    assert added.exit_code == 0 and "registered specific license RUSSIA-2022-9" in added.output
+    assert "already registered" in run("licenses", "add-specific", spec).output
+    listed = json.loads(run("licenses", "list", "--as-of", "2022-07-15", "--format", "json").output)
+    assert [r["id"] for r in listed] == ["CYBER-GL-1B", "RUSSIA-2022-9"]
+    assert listed[1]["authorities"] == ["EO14024"]
+    assert "RUSSIA-2022-9" in run("licenses", "show", "RUSSIA-2022-9").output
+    bad = write(tmp_path, "bad.yaml", "number: X\nholder: A\n")
+    result = run("licenses", "add-specific", bad)
+    assert result.exit_code == 2 and "bad.yaml" in result.output
+
+
+def test_ownership_import(run: Invoke, tmp_path: Path) -> None:
+    good = write(
+        tmp_path, "own.csv", "owner,owned,percentage\nofac-sdn:21344,Lubyanka Print OOO,60\n"
+    )
+    result = run("ownership", "import", good)
+    assert result.exit_code == 0 and "imported 1 ownership links" in result.output
+    second = json.loads(run("ownership", "import", good, "--format", "json").output)
+    assert second["replaces"] == 1 and second["import"] == 2
+    bad = write(tmp_path, "bad.csv", "ofac-sdn:21344,X,sixty\n")
+    result = run("ownership", "import", bad)
+    assert result.exit_code == 2 and "bad.csv:1: percentage" in result.output
+
+
+def test_rules_errors_are_reported(run: Invoke, tmp_path: Path) -> None:
+    result = run("licenses", "list", "--rules", str(tmp_path))
+    assert result.exit_code == 2 and "programs.yaml: missing" in result.output
+
+
+def test_every_command_is_documented() -> None:
+    doc = (REPO / "docs" / "decisions.md").read_text(encoding="utf-8")
+    commands = [
+        "clearance decide",
+        "clearance licenses list",
+        "clearance licenses show",
+        "clearance licenses add-specific",
+        "clearance ledger show",
+        "clearance ledger reverse",
+        "clearance ownership import",
+    ]
+    for command in commands:
+        assert command in doc, f"{command} is not documented in docs/decisions.md"
+    for option in (
+        "--record",
+        "--format",
+        "--cap-holder",
+        "--rules",
+        "--as-of",
+        "--holder",
+        "--year",
+        "--note",
+        "CLEARANCE_RULES_DIR",
+    ):
+        assert option in doc, f"{option} is not documented in docs/decisions.md"

@@ -1,0 +1,229 @@
+"""The rule files: what was in force when, how authorities are covered, validation errors."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from clearance.decisions.rules import (
+    RULES_DIR_ENV,
+    RuleError,
+    RuleSet,
+    default_rules_dir,
+    load_rules,
+)
+
+
+@pytest.mark.parametrize(
+    ("day", "in_force"),
+    [
+        ("2017-02-01", []),  # the day before GL 1 was issued
+        ("2017-02-02", ["CYBER-GL-1"]),
+        ("2018-03-14", ["CYBER-GL-1"]),  # GL 1's derived last day
+        ("2018-03-15", ["CYBER-GL-1A"]),
+        ("2021-03-01", ["CYBER-GL-1A"]),
+        ("2021-03-02", ["CYBER-GL-1B"]),
+        ("2022-07-15", ["CYBER-GL-1B"]),
+        ("2023-04-26", ["CYBER-GL-1B"]),
+        ("2023-04-27", ["CYBER-GL-1C"]),
+        ("2030-01-01", ["CYBER-GL-1C"]),  # no expiry
+    ],
+)
+def test_one_version_of_gl1_is_in_force_on_each_date(
+    rules: RuleSet, day: str, in_force: list[str]
+) -> None:
+    assert [lic.id for lic in rules.in_force(date.fromisoformat(day))] == in_force
+
+
+def test_validity_ends_are_derived_from_supersession(rules: RuleSet) -> None:
+    ends = {lic.id: rules.valid_until(lic) for lic in rules.licenses}
+    assert ends == {
+        "CYBER-GL-1": date(2018, 3, 14),
+        "CYBER-GL-1A": date(2021, 3, 1),
+        "CYBER-GL-1B": date(2023, 4, 26),
+        "CYBER-GL-1C": None,
+    }
+    assert rules.superseded_by(rules.license("CYBER-GL-1A")) == rules.license("CYBER-GL-1B")
+    assert {lic.family for lic in rules.licenses} == {"CYBER-GL-1"}
+
+
+def test_gl1c_covers_caatsa_224_through_the_cyber_regulations(rules: RuleSet) -> None:
+    named = [a.id for a in rules.license("CYBER-GL-1C").authorities]
+    assert "CAATSA-224" not in named
+    coverage = rules.covers(named, "CAATSA-224", date(2023, 5, 1))
+    assert coverage is not None and coverage.named == "CFR-578"
+    assert coverage.via is not None and coverage.via.since == date(2022, 9, 6)
+    assert rules.covers(named, "EO13694", date(2023, 5, 1)) is not None  # CYBER2
+    assert rules.covers(named, "EO13382", date(2023, 5, 1)) is not None  # NPWMD via 31 CFR 544
+    assert rules.covers(named, "EO14078", date(2023, 5, 1)) is not None
+    assert rules.covers(named, "EO14024", date(2023, 5, 1)) is None  # the gap
+    # The inclusion is dated: before the 2022 reissue 31 CFR 578 did not reach sec. 224.
+    assert rules.covers(["CFR-578"], "CAATSA-224", date(2022, 9, 5)) is None
+
+
+def test_fsb_caatsa_tag_is_refined_to_section_224_others_are_not(rules: RuleSet) -> None:
+    fsb = rules.bases("ofac-sdn", "21344", ["CYBER2", "CAATSA - RUSSIA", "RUSSIA-EO14024"])
+    assert [(b.program, b.authority, b.refined) for b in fsb] == [
+        ("CYBER2", "EO13694", False),
+        ("CAATSA - RUSSIA", "CAATSA-224", True),
+        ("RUSSIA-EO14024", "EO14024", False),
+    ]
+    kvant = rules.bases("ofac-sdn", "24646", ["CAATSA - RUSSIA"])
+    assert [b.authority for b in kvant] == ["CAATSA-RUSSIA"]
+    unknown = rules.bases("ofac-sdn", "1", ["NO-SUCH-TAG"])
+    assert unknown[0].authority == "unmapped:NO-SUCH-TAG" and not unknown[0].verified
+
+
+def test_every_fsb_program_tag_is_mapped(rules: RuleSet) -> None:
+    for tag in ("CYBER2", "CAATSA - RUSSIA", "NPWMD", "RUSSIA-EO14024", "HOSTAGES-EO14078"):
+        assert tag in rules.programs_file.programs
+
+
+def test_unverified_facts_are_marked(rules: RuleSet) -> None:
+    gl = rules.license("CYBER-GL-1B")
+    regions = gl.conditions.excluded_regions
+    assert regions is not None
+    assert {r.code: r.verified for r in regions.value} == {"UA-43": True, "UA-40": False}
+    assert not rules.authorities["EO14024"].notes[0].verified
+
+
+def test_snapshot_rebuilds_the_same_rules(rules: RuleSet) -> None:
+    again = RuleSet.from_snapshot(rules.snapshot())
+    assert again.version == rules.version
+    assert again.licenses == rules.licenses
+    assert again.in_force(date(2022, 6, 20))[0].id == "CYBER-GL-1B"
+
+
+def test_snapshot_with_tampered_content_is_refused(rules: RuleSet) -> None:
+    snap = rules.snapshot()
+    files = dict(snap["files"])
+    gl = dict(files["general_licenses/CYBER-GL-1A.yaml"])
+    gl["title"] = "something else"
+    files["general_licenses/CYBER-GL-1A.yaml"] = gl
+    with pytest.raises(RuleError, match="not the recorded"):
+        RuleSet.from_snapshot(snap | {"files": files})
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target)
+    return target
+
+
+def test_a_user_adds_a_general_license_without_code(tmp_path: Path, rules: RuleSet) -> None:
+    folder = _copy_rules(tmp_path)
+    (folder / "general_licenses" / "UKRAINE-GL-99.yaml").write_text(
+        """
+id: UKRAINE-GL-99
+family: UKRAINE-GL-99
+title: A test license for UKRAINE-EO13685 compliance payments
+issued: 2020-01-01
+valid_from: 2020-01-01
+authorities: [EO13685]
+parties: any
+purposes: [regulatory-compliance]
+reference: "test"
+""",
+        encoding="utf-8",
+    )
+    custom = load_rules(folder)
+    assert custom.version != rules.version
+    assert [lic.id for lic in custom.in_force(date(2021, 1, 1))] == ["CYBER-GL-1A", "UKRAINE-GL-99"]
+    assert custom.license("UKRAINE-GL-99").parties == "any"
+
+
+def _broken(tmp_path: Path, name: str, text: str) -> Path:
+    folder = _copy_rules(tmp_path)
+    (folder / "general_licenses" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+_BASE = """id: X-GL-1
+family: X-GL-1
+title: test
+issued: 2020-01-01
+valid_from: 2020-01-01
+authorities: [EO13685]
+parties: any
+purposes: [regulatory-compliance]
+reference: "test"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            _BASE.replace("[EO13685]", "[EO99999]"),
+            r"X.yaml:6: authorities.0.id: unknown authority 'EO99999'",
+        ),
+        (
+            _BASE.replace("[regulatory-compliance]", "[bribes]"),
+            r"X.yaml:8: purposes.0.code: unknown purpose",
+        ),
+        (
+            _BASE + "conditions:\n  excluded_regions: [UA-99]\n",
+            r"X.yaml:11: conditions.excluded_regions.value.0.code: 'UA-99' is not an ISO",
+        ),
+        (
+            _BASE + "caps:\n  - {amount: 10, currency: USX, period: calendar_year}\n",
+            r"caps.0.currency: 'USX' is not an ISO 4217",
+        ),
+        (
+            _BASE + "caps:\n  - {amount: 10.001, currency: USD, period: calendar_year}\n",
+            r"caps.0.amount: at most two decimal places",
+        ),
+        (
+            _BASE + "caps:\n  - {amount: 10, currency: USD, period: rolling_12_months}\n",
+            r"caps.0.period",
+        ),
+        (_BASE.replace("issued: 2020-01-01", "issued: 2020-13-01"), r"X.yaml:4: issued"),
+        (_BASE + "colour: red\n", r"X.yaml:10: colour: Extra inputs are not permitted"),
+        (_BASE + "title: again\n", r"X.yaml:10: not valid YAML: .*duplicate key 'title'"),
+        (_BASE + "supersedes: CYBER-GL-1C\n", r"supersedes: CYBER-GL-1C is of family 'CYBER-GL-1'"),
+        (_BASE.replace("family: X-GL-1", "family: CYBER-GL-1"), r"would both be in force"),
+        (_BASE.replace("id: X-GL-1", "id: CYBER-GL-1A"), r"id: 'CYBER-GL-1A' is already defined"),
+        ("- just a list\n", r"X.yaml: expected a mapping"),
+    ],
+)
+def test_rule_errors_name_the_file_the_field_and_the_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    folder = _broken(tmp_path, "X.yaml", text)
+    with pytest.raises(RuleError, match=expected):
+        load_rules(folder)
+
+
+def test_missing_programs_file_is_named(tmp_path: Path) -> None:
+    folder = _copy_rules(tmp_path)
+    (folder / "programs.yaml").unlink()
+    with pytest.raises(RuleError, match=r"programs.yaml: missing"):
+        load_rules(folder)
+
+
+def test_programs_file_cross_references_are_checked(tmp_path: Path) -> None:
+    folder = _copy_rules(tmp_path)
+    path = folder / "programs.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("authorities: [EO13382]", "authorities: [EO1]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        RuleError, match=r"programs.yaml:\d+: programs.NPWMD.authorities.0: unknown"
+    ):
+        load_rules(folder)
+
+
+def test_rules_dir_env_variable_is_honoured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _copy_rules(tmp_path)
+    monkeypatch.setenv(RULES_DIR_ENV, str(folder))
+    assert default_rules_dir() == folder
+    assert load_rules().source == str(folder)
+    monkeypatch.setenv(RULES_DIR_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(RuleError, match="not found"):
+        load_rules()
