@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,9 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """A new, empty schema on the PostgreSQL server, dropped afterwards; skips when no server."""
     problem = pg_problem()
     if problem:
         pytest.skip(problem)
@@ -73,15 +75,23 @@ def pg_engine() -> Iterator[Engine]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    migrate(engine)
     try:
-        yield engine
+        yield schema
     finally:
-        engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    with fresh_pg_schema() as schema:
+        engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+        migrate(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -95,16 +105,5 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 @pytest.fixture
 def pg_url_for_schema() -> Iterator[str]:
     """A URL with its own fresh schema, for tests that start processes (CLI, servers)."""
-    problem = pg_problem()
-    if problem:
-        pytest.skip(problem)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with fresh_pg_schema() as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
