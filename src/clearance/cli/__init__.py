@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import click
 
+from clearance.cli.audit import audit_group, review_group
 from clearance.cli.common import ClearanceGroup, run_main
+from clearance.cli.decide import decide_command, ledger_group, licenses_group, ownership_group
 from clearance.cli.lists import lists_group
+from clearance.cli.screen import compare_command, screen_command
 
 
 @click.group(
@@ -22,6 +25,14 @@ def cli() -> None:
 
 cli.add_command(lists_group)
 # --- commands of the other areas are registered below (one line each) ---
+cli.add_command(audit_group)
+cli.add_command(review_group)
+cli.add_command(screen_command)
+cli.add_command(compare_command)
+cli.add_command(decide_command)
+cli.add_command(licenses_group)
+cli.add_command(ledger_group)
+cli.add_command(ownership_group)
 
 
 def main() -> None:

@@ -1,0 +1,28 @@
+"""Screening: find listed parties despite spelling, script, word order and legal form.
+
+`ScreeningIndex` (index.py) holds every name of a set of list versions; scorers (scorer.py)
+are frozen, named algorithms; every hit explains itself (explain.py); `screen` (service.py)
+answers from the store with cached indexes; batch.py screens whole files.
+"""
+
+from clearance.screening.batch import BatchInputError, BatchSummary, compare_file, screen_file
+from clearance.screening.compare import compare
+from clearance.screening.index import ScreeningIndex
+from clearance.screening.scorer import ALGORITHMS, AlgorithmConfig, get_algorithm
+from clearance.screening.service import ScreeningResult, index_for, resolve_versions, screen
+
+__all__ = [
+    "ALGORITHMS",
+    "AlgorithmConfig",
+    "BatchInputError",
+    "BatchSummary",
+    "ScreeningIndex",
+    "ScreeningResult",
+    "compare",
+    "compare_file",
+    "get_algorithm",
+    "index_for",
+    "resolve_versions",
+    "screen",
+    "screen_file",
+]
