@@ -49,7 +49,10 @@ from clearance.store.versions import get_entry, version_as_of
 
 
 def default_cap_holder(settings: Settings) -> str:
-    """The cap holder when neither the call nor the transaction names one (`CLEARANCE_CAP_HOLDER`)."""
+    """The cap holder when neither the call nor the transaction names one.
+
+    Configured with `CLEARANCE_CAP_HOLDER`; recorded with every decision.
+    """
     return settings.cap_holder or DEFAULT_CAP_HOLDER
 
 
