@@ -62,3 +62,8 @@ for qid, name in queries.items():
           f"{top['list']} {top['source_id']} {top['entry_name']}")
 PY
 fi
+
+echo
+echo "== deciding examples/fsb-fees.jsonl (the FSB notification fee before and after 28 June 2022)"
+"$clearance" decide examples/fsb-fees.jsonl --format json | .venv/bin/python scripts/summarize_decisions.py
+echo "(full trace: .venv/bin/clearance decide examples/fsb-fees.jsonl --format text)"
