@@ -34,6 +34,8 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/decisions_bench.py
+	$(BIN)/python bench/audit_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
