@@ -40,3 +40,23 @@ def test_every_setting_is_documented() -> None:
     missing = [f"{ENV_PREFIX}{n.upper()}" for n in Settings.model_fields]
     missing = [name for name in missing if name not in text]
     assert missing == [], f"undocumented settings: {missing}"
+
+
+# `compare` scores pairs of bare names from one file into another; it reads no store.
+_STORELESS = {"clearance compare"}
+
+
+def test_every_store_command_takes_db_and_format() -> None:
+    def options(path: str) -> set[str]:
+        command: click.Command = cli
+        for name in path.split()[1:]:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        return {opt for param in command.params for opt in getattr(param, "opts", [])}
+
+    lacking = [
+        path
+        for path in _command_paths(cli)
+        if path not in _STORELESS and not {"--db", "--format"} <= options(path)
+    ]
+    assert lacking == []
