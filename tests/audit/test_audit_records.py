@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from audit_support import drop_append_only_triggers, write_records
@@ -93,6 +94,23 @@ def test_read_export_names_the_bad_line() -> None:
         )
 
 
+def test_read_export_refuses_lines_that_are_not_objects_and_bytes_that_are_not_utf8(
+    engine: Engine, loaded: LoadedSettings, tmp_path: Path
+) -> None:
+    write_records(engine, loaded, 1)
+    out = io.StringIO()
+    export_records(engine, out, "jsonl")
+    with pytest.raises(AuditError, match="export line 2: not an audit record"):
+        list(read_export(io.StringIO(out.getvalue() + "[1]\n")))
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(out.getvalue().encode("utf-8") + b'{"seq": 2, "actor": "\xff"}\n')
+    with (
+        export.open(encoding="utf-8", newline="") as source,
+        pytest.raises(AuditError, match="not UTF-8 text"),
+    ):
+        list(read_export(source))
+
+
 # --- purge -----------------------------------------------------------------------------------
 
 
@@ -101,7 +119,9 @@ def test_purge_refuses_cutoffs_younger_than_retention(
 ) -> None:
     write_records(engine, loaded, 2)
     limit = retention_limit(loaded)
-    assert limit == date.today().replace(year=date.today().year - 10) or limit.month == 2
+    # Ten years before the given day; 29 February falls back to the 28th.
+    assert retention_limit(loaded, date(2025, 6, 17)) == date(2015, 6, 17)
+    assert retention_limit(loaded, date(2024, 2, 29)) == date(2014, 2, 28)
     with pytest.raises(AuditError, match="kept 10 years"):
         purge(engine, limit + timedelta(days=1), settings=loaded, actor="ops")
     longer = load_settings({"retention_years": 12}, env={})

@@ -120,6 +120,10 @@ def test_decide_input_errors_name_the_place(run: Invoke, tmp_path: Path) -> None
     result = run("decide", unknown)
     assert result.exit_code == 2 and "purpose: 'bribery' is not defined" in result.output
     assert run("decide", str(tmp_path / "missing.json")).exit_code == 2
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(json.dumps(FEE).replace("cli-1", "caf\u00e9").encode("latin-1"))
+    result = run("decide", str(latin1))
+    assert result.exit_code == 2 and "latin1.json: not UTF-8 text" in result.output
 
 
 def test_licenses_list_show_and_add_specific(run: Invoke, tmp_path: Path) -> None:
@@ -160,6 +164,10 @@ def test_licenses_list_show_and_add_specific(run: Invoke, tmp_path: Path) -> Non
     bad = write(tmp_path, "bad.yaml", "number: X\nholder: A\n")
     result = run("licenses", "add-specific", bad)
     assert result.exit_code == 2 and "bad.yaml" in result.output
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(Path(spec).read_bytes().replace(b"ACME", b"Caf\xe9"))
+    result = run("licenses", "add-specific", str(latin1))
+    assert result.exit_code == 2 and "latin1.yaml: not UTF-8 text" in result.output
 
 
 def test_ownership_import(run: Invoke, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from clearance.lists import parse_list
 from clearance.lists.errors import ListFormatError
-from clearance.lists.un_xml import detect_script, parse
+from clearance.lists.un_xml import parse
 from clearance.model import Entry, EntryType, Identifier, ListSource, NameKind
 
 # The README table: date folder -> (dateGenerated date, individuals, entities).
@@ -189,19 +189,6 @@ def test_the_four_2018_versions_differ(lists_dir: Path) -> None:
     first, last = entries(lists_dir, "2018-06-07"), entries(lists_dir, "2018-10-29")
     amended = [i for i in set(first) & set(last) if first[i] != last[i]]
     assert amended
-
-
-def test_detect_script() -> None:
-    assert detect_script("Bosco Ntaganda") == "Latn"
-    assert detect_script("Умаров Доку") == "Cyrl"
-    assert detect_script("محمد حسن آخوند") == "Arab"
-    assert detect_script("沈忠國際海運有限公司") == "Hani"
-    assert detect_script("리원호") == "Hang"
-    # A parenthesised gloss does not decide the script, in either direction.
-    assert detect_script("ኤርሚኣስ ግርማይ (Tigrinya)") == "Ethi"
-    assert detect_script("Muhamadmuhtar (original script: Мухамадмухтар)") == "Latn"
-    assert detect_script("(金铁三)") == "Hani"
-    assert detect_script(" 123 -") is None
 
 
 # --- bad input -------------------------------------------------------------------------------

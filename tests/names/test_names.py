@@ -17,6 +17,7 @@ from clearance.names import (
     token_info,
     transliterate,
 )
+from clearance.names.scripts import detect_script
 
 
 @pytest.mark.parametrize(
@@ -159,3 +160,16 @@ def test_token_facts_come_from_rigour() -> None:
     putin = token_info("putin")
     assert not putin.generic and not putin.stopword
     assert not token_info("123").symbols
+
+
+def test_detect_script() -> None:
+    assert detect_script("Bosco Ntaganda") == "Latn"
+    assert detect_script("Умаров Доку") == "Cyrl"
+    assert detect_script("محمد حسن آخوند") == "Arab"
+    assert detect_script("沈忠國際海運有限公司") == "Hani"
+    assert detect_script("리원호") == "Hang"
+    # A parenthesised gloss does not decide the script, in either direction.
+    assert detect_script("ኤርሚኣስ ግርማይ (Tigrinya)") == "Ethi"
+    assert detect_script("Muhamadmuhtar (original script: Мухамадмухтар)") == "Latn"
+    assert detect_script("(金铁三)") == "Hani"
+    assert detect_script(" 123 -") is None

@@ -13,7 +13,6 @@ force, and every setting with its source.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -38,6 +37,7 @@ from clearance.audit.review import (
     review_hits,
 )
 from clearance.audit.tables import rules_snapshot
+from clearance.lists.base import sha256_of_files
 from clearance.model import Hit, ListVersion, Party, canonical_json
 from clearance.settings import LoadedSettings
 
@@ -207,11 +207,7 @@ def audited_screen(
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of_files([path])
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,38 +357,27 @@ def audited_decide(
     ownership_import: int | None = None,
     actor: str | None = None,
 ) -> AuditedDecision:
-    """The steps of `clearance.decisions.decide` (screen every party, then `decide_screened`),
-    with the hits through the review workflow and the decision's audit record."""
-    from clearance.decisions import decide, ledger
-    from clearance.decisions.service import decide_screened, default_cap_holder, screen_parties
+    """`clearance.decisions.decide` on parties screened here, with the hits through the review
+    workflow and the decision's audit record."""
+    from clearance.decisions import decide
+    from clearance.decisions.service import screen_parties
 
     settings = loaded.settings
     inputs = decision_inputs(engine)
     screened = screen_parties(engine, txn, settings, version_ids)
-    if record and ledger.find_recorded(engine, txn.id) is not None:
-        # A repeated transaction id: `decide` answers with the earlier recorded decision (or
-        # refuses other content under the same id); this call's screening still gets reviewed.
-        decision = decide(
-            engine,
-            txn,
-            rules=rules,
-            settings=settings,
-            record=True,
-            version_ids=version_ids,
-            cap_holder=cap_holder,
-            ownership_import=ownership_import,
-        )
-    else:
-        decision = decide_screened(
-            engine,
-            txn,
-            screened,
-            rules=rules,
-            cap_holder=cap_holder or txn.cap_holder or default_cap_holder(settings),
-            record=record,
-            ownership_import=ownership_import,
-            pinned=version_ids is not None,
-        )
+    # A repeated transaction id: `decide` answers with the earlier recorded decision (or
+    # refuses other content under the same id); this call's screening still gets reviewed.
+    decision = decide(
+        engine,
+        txn,
+        rules=rules,
+        settings=settings,
+        record=record,
+        version_ids=version_ids,
+        cap_holder=cap_holder,
+        ownership_import=ownership_import,
+        screened=screened,
+    )
     versions = screened_versions(screened)
     first = screened[0]
     with locked_chain(engine) as writer:

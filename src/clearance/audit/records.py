@@ -9,6 +9,7 @@ the purged prefix, and appends a `purge_marker` that re-anchors the chain.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -162,29 +163,44 @@ def export_records(
     return count
 
 
+def _export_lines(source: TextIO) -> Iterator[str]:
+    """The export's lines; a file that is not UTF-8 is an AuditError, not a traceback."""
+    number = 0
+    try:
+        for line in source:
+            number += 1
+            yield line
+    except UnicodeDecodeError as exc:
+        # Text files decode a block ahead, so the bad byte is on this line or a later one.
+        raise AuditError(
+            f"export line {number + 1} or later: not UTF-8 text ({exc.reason})"
+        ) from exc
+
+
 def read_export(source: TextIO) -> Iterator[AuditRecord]:
     """Records back from a jsonl or csv export (told apart by the first line)."""
-    first = source.readline()
+    lines = _export_lines(source)
+    first = next(lines, "")
     if not first:
         return
     if first.startswith("{"):
-        lines: Iterator[str] = iter([first, *source])
-        for number, line in enumerate(lines, start=1):
+        for number, line in enumerate(itertools.chain([first], lines), start=1):
             if not line.strip():
                 continue
             try:
+                # TypeError: a JSON line that is not an object (`[1]`, `"x"`).
                 yield AuditRecord.from_dict(json.loads(line))
-            except (ValueError, KeyError) as exc:
+            except (ValueError, KeyError, TypeError) as exc:
                 raise AuditError(f"export line {number}: not an audit record ({exc})") from exc
         return
     header = next(csv.reader([first]))
     if tuple(header) != EXPORT_COLUMNS:
         raise AuditError(f"export line 1: expected the header {','.join(EXPORT_COLUMNS)}")
-    for number, row in enumerate(csv.reader(source), start=2):
+    for number, row in enumerate(csv.reader(lines), start=2):
         try:
             data = dict(zip(EXPORT_COLUMNS, row, strict=True))
             yield AuditRecord.from_dict(data | {"payload": json.loads(data["payload"])})
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise AuditError(f"export row {number}: not an audit record ({exc})") from exc
 
 

@@ -131,6 +131,8 @@ def decide_command(
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise ClearanceError(f"{name}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ClearanceError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
     records, many = read_transactions(text, name)
     loaded = settings_from(db=db)
     rules = _rules(rules_dir)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clearance.cli.common import (
     ClearanceError,
@@ -19,6 +14,7 @@ from clearance.cli.common import (
     emit_table,
     format_option,
     parse_date,
+    progress_bar,
     settings_from,
     store,
 )
@@ -43,24 +39,6 @@ def lists_group() -> None:
     pass
 
 
-@contextmanager
-def import_progress(label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda n: progress.advance(task, n)
-
-
 def version_dict(version: ListVersion) -> dict[str, object]:
     return {
         "id": version.id,
@@ -81,7 +59,7 @@ def run_import(
     engine = store(settings_from(db=db_url_flag))
     results = []
     for parsed in parse_versions(path, source):
-        with import_progress(f"importing {path.name}") as progress:
+        with progress_bar(f"importing {path.name}") as progress:
             results.append(import_list(engine, parsed, published=published, progress=progress))
     return results
 
@@ -294,7 +272,7 @@ def fetch_command(
             raise ClearanceError(f"fetch {source.value}: {exc}") from exc
         parsed = parse_list(fetched.main_file, source)
         published = None if parsed.published else fetched.last_modified or date.today()
-        with import_progress(f"importing {source.value}") as progress:
+        with progress_bar(f"importing {source.value}") as progress:
             result = import_list(engine, parsed, published=published, progress=progress)
         results.append(version_dict(result.version) | {"created": result.created})
         if output_format != "json":

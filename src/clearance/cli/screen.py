@@ -5,16 +5,11 @@ Hits are data, not errors: the exit code is 0 whether or not anything matched.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clearance.cli.common import (
     ClearanceError,
@@ -23,6 +18,7 @@ from clearance.cli.common import (
     emit_table,
     format_option,
     parse_date,
+    progress_bar,
     settings_from,
     store,
 )
@@ -37,24 +33,6 @@ if TYPE_CHECKING:
 # so that every other command of the CLI starts without loading it.
 
 TYPE_CHOICE = click.Choice([t.value for t in EntryType])
-
-
-@contextmanager
-def row_progress(label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda n: progress.advance(task, n)
 
 
 def _lists(value: str | None) -> list[str] | None:
@@ -110,7 +88,7 @@ def screen_many(
     from clearance.audit.audited import audited_screen_file
     from clearance.screening import BatchInputError
 
-    with row_progress(f"screening {input_path.name}") as progress:
+    with progress_bar(f"screening {input_path.name}") as progress:
         try:
             return audited_screen_file(
                 store(loaded),
@@ -243,7 +221,7 @@ def compare_command(pairs_path: Path, output_path: Path) -> None:
 
     loaded = settings_from()
     algorithm = get_algorithm(loaded.settings.screening_algorithm)
-    with row_progress(f"comparing {pairs_path.name}") as progress:
+    with progress_bar(f"comparing {pairs_path.name}") as progress:
         try:
             summary = compare_file(
                 pairs_path,

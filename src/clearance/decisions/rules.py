@@ -82,6 +82,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def read_rule_text(path: Path) -> str:
+    """A rule file's text; unreadable or non-UTF-8 files are RuleErrors naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleError(f"{path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+
+
 def parse_yaml(text: str, where: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
@@ -539,11 +549,11 @@ def load_rules(path: Path | None = None) -> RuleSet:
         file = root / name
         if not file.is_file():
             raise RuleError(f"{file}: missing (every rules folder needs it)")
-        texts[name] = file.read_text(encoding="utf-8")
+        texts[name] = read_rule_text(file)
     licenses_dir = root / LICENSES_DIR
     if licenses_dir.is_dir():
         for file in sorted([*licenses_dir.glob("*.yaml"), *licenses_dir.glob("*.yml")]):
-            texts[f"{LICENSES_DIR}/{file.name}"] = file.read_text(encoding="utf-8")
+            texts[f"{LICENSES_DIR}/{file.name}"] = read_rule_text(file)
     files = {rel: parse_yaml(text, str(root / rel)) for rel, text in texts.items()}
     return build_rules(files, source=str(root), texts=texts)
 

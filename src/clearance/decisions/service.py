@@ -127,14 +127,20 @@ def decide(
     version_ids: Sequence[int] | None = None,
     cap_holder: str | None = None,
     ownership_import: int | None = None,
+    screened: Sequence[ScreenedParty] | None = None,
 ) -> Decision:
-    """Screen, evaluate and (with `record`) draw down; see the module docstring."""
+    """Screen, evaluate and (with `record`) draw down; see the module docstring.
+
+    `screened`: the parties as the caller screened them already (with these `settings` and
+    `version_ids`), so that they are not screened twice.
+    """
     _check(txn, rules)
     if record:
         earlier = ledger.find_recorded(engine, txn.id)
         if earlier is not None:
             return _replay(earlier, txn)
-    screened = screen_parties(engine, txn, settings, version_ids)
+    if screened is None:
+        screened = screen_parties(engine, txn, settings, version_ids)
     return decide_screened(
         engine,
         txn,

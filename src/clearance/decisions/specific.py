@@ -47,6 +47,7 @@ from clearance.decisions.rules import (
     format_validation_error,
     json_ready,
     parse_yaml,
+    read_rule_text,
 )
 from clearance.decisions.tables import specific_license
 from clearance.decisions.types import CapKey
@@ -243,10 +244,7 @@ class Registered:
 
 def register_specific(engine: Engine, path: Path, rules: RuleSet) -> Registered:
     """Validate a specific license file and store it; the same content again is a no-op."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(f"{path}: {exc.strerror or exc}") from exc
+    text = read_rule_text(path)
     data = parse_yaml(text, str(path))
     lic = validate_specific(data, rules, str(path), text)
     body = json_ready(data)

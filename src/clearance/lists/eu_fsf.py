@@ -50,12 +50,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
-from clearance.lists.base import parse_dmy, parse_iso_date, sha256_of_files
+from clearance.lists.base import (
+    CsvReader,
+    FoldedFacts,
+    csv_records,
+    decoded_lines,
+    parse_dmy,
+    parse_iso_date,
+    sha256_of_files,
+)
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
-from clearance.lists.un_xml import detect_script
 from clearance.model import (
     Address,
     Entry,
@@ -66,10 +73,10 @@ from clearance.model import (
     NameKind,
     ParsedList,
 )
+from clearance.names.scripts import detect_script
 
 __all__ = ["EuRow", "iter_rows", "parse"]
 
-_BOM = b"\xef\xbb\xbf"
 _DAMAGED_MARK = b'"Date_file'
 _SUBJECT_TYPES = {
     "p": EntryType.PERSON,
@@ -177,37 +184,12 @@ class EuRow:
         return self.cells.get(key, "")
 
 
-class _Reader(Protocol):
-    line_num: int
-
-    def __iter__(self) -> Iterator[list[str]]: ...
-
-    def __next__(self) -> list[str]: ...
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 
 def _is_damaged(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(len(_DAMAGED_MARK)) == _DAMAGED_MARK
-
-
-def _decoded_lines(handle: BinaryIO, path: Path, damaged: bool) -> Iterator[str]:
-    """The file's lines decoded one by one (so errors name their line), repaired if damaged."""
-    encoding = "cp1252" if damaged else "utf-8"
-    for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-        if b"\x00" in raw:
-            raise ListFormatError(str(path), "NUL byte: not a text file", line=number)
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ListFormatError(
-                str(path), f"byte {raw[exc.start]:#04x} is not valid {encoding}", line=number
-            ) from exc
-        yield _unwrap(text, path, number) if damaged else text
 
 
 def _unwrap(text: str, path: Path, line: int) -> str:
@@ -249,9 +231,14 @@ def _open_rows(path: Path) -> tuple[bool, Iterator[EuRow]]:
     damaged = _is_damaged(path)
     handle = path.open("rb")
     try:
-        reader: _Reader = csv.reader(
-            _decoded_lines(handle, path, damaged), delimiter=";", strict=True
+        # The damaged copy was written as Windows-1252; see the module docstring.
+        lines = decoded_lines(
+            handle,
+            path,
+            "cp1252" if damaged else "utf-8",
+            repair=(lambda text, line: _unwrap(text, path, line)) if damaged else None,
         )
+        reader: CsvReader = csv.reader(lines, delimiter=";", strict=True)
         try:
             header = next(reader)
         except StopIteration:
@@ -266,30 +253,11 @@ def _open_rows(path: Path) -> tuple[bool, Iterator[EuRow]]:
 
 
 def _rows(
-    handle: BinaryIO, reader: _Reader, width: int, fields: dict[str, int], path: Path
+    handle: BinaryIO, reader: CsvReader, width: int, fields: dict[str, int], path: Path
 ) -> Iterator[EuRow]:
-    with handle:
-        start = reader.line_num + 1
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ListFormatError(
-                    str(path), f"malformed CSV: {exc}", line=reader.line_num
-                ) from exc
-            if any(cell.strip() for cell in record):
-                if len(record) != width:
-                    raise ListFormatError(
-                        str(path),
-                        f"row has {len(record)} fields, the header {width} "
-                        "(truncated or malformed row)",
-                        line=start,
-                    )
-                cells = {k: v for k, i in fields.items() if (v := " ".join(record[i].split()))}
-                yield EuRow(line=start, cells=cells)
-            start = reader.line_num + 1
+    for line, record in csv_records(handle, reader, width, path):
+        cells = {k: v for k, i in fields.items() if (v := " ".join(record[i].split()))}
+        yield EuRow(line=line, cells=cells)
 
 
 def iter_rows(path: Path) -> Iterator[EuRow]:
@@ -301,7 +269,7 @@ def iter_rows(path: Path) -> Iterator[EuRow]:
 
 
 @dataclass(slots=True)
-class _Subject:
+class _Subject(FoldedFacts):
     """What the rows of one logical id have said so far."""
 
     entity_id: str
@@ -309,20 +277,7 @@ class _Subject:
     first_line: int
     # (no language?, name logical id, first line) -> Name; the smallest key is the primary.
     names: dict[str, tuple[tuple[int, int, int], Name]] = field(default_factory=dict)
-    programs: set[str] = field(default_factory=set)
-    addresses: set[Address] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    birth_dates: set[str] = field(default_factory=set)
-    birth_places: set[str] = field(default_factory=set)
-    identifiers: set[Identifier] = field(default_factory=set)
-    remarks: list[str] = field(default_factory=list)
-    listed_on: date | None = None
     designated_on: date | None = None
-    properties: dict[str, set[str]] = field(default_factory=dict)
-
-    def keep(self, key: str, value: str) -> None:
-        if value:
-            self.properties.setdefault(key, set()).add(value)
 
     def entry(self, path: Path) -> Entry:
         if not self.names:
@@ -335,28 +290,16 @@ class _Subject:
             (Name(n.name, NameKind.AKA, n.script, n.first, n.last) for _, n in ranked[1:]),
             key=lambda n: n.name,
         )
-        return Entry(
-            source=ListSource.EU_FSF,
-            source_id=self.entity_id,
-            type=self.type,
-            names=(
+        return self.build_entry(
+            ListSource.EU_FSF,
+            self.entity_id,
+            self.type,
+            (
                 Name(primary.name, NameKind.PRIMARY, primary.script, primary.first, primary.last),
                 *others,
             ),
-            programs=tuple(sorted(self.programs)),
-            addresses=tuple(sorted(self.addresses, key=_address_key)),
-            countries=tuple(sorted(self.countries)),
-            birth_dates=tuple(sorted(self.birth_dates)),
-            birth_places=tuple(sorted(self.birth_places)),
-            identifiers=tuple(sorted(self.identifiers, key=lambda i: (i.kind, i.value))),
-            remarks="\n".join(self.remarks) or None,
-            listed_on=self.designated_on or self.listed_on,
-            properties={k: tuple(sorted(v)) for k, v in sorted(self.properties.items())},
+            self.designated_on or self.listed_on,
         )
-
-
-def _address_key(address: Address) -> tuple[str, ...]:
-    return tuple(getattr(address, part) or "" for part in Address.__slots__)
 
 
 def parse(path: Path) -> ParsedList:

@@ -69,9 +69,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from clearance.lists.base import parse_iso_date, sha256_of_files
+from clearance.lists.base import address_sort_key, parse_iso_date, sha256_of_files
 from clearance.lists.errors import ListFormatError
-from clearance.lists.un_xml import detect_script
 from clearance.model import (
     Address,
     Entry,
@@ -84,6 +83,7 @@ from clearance.model import (
     Relation,
     canonical_json,
 )
+from clearance.names.scripts import detect_script
 
 __all__ = ["IDENTIFIER_PROPS", "LINKS", "THING_TYPES", "parse", "parse_delta_series"]
 
@@ -347,7 +347,7 @@ def _build(raw: _Raw, graph: _Graph) -> Entry:
         type=THING_TYPES[raw.schema],
         names=_names(raw),
         programs=tuple(sorted(p.strip() for p in programs)),
-        addresses=tuple(sorted(addresses, key=_address_key)),
+        addresses=tuple(sorted(addresses, key=address_sort_key)),
         countries=tuple(sorted(countries)),
         birth_dates=tuple(
             sorted({_date_prefix(d, raw, "birthDate") for d in raw.values("birthDate")})
@@ -456,10 +456,6 @@ def _address(record: _Raw) -> Address:
         country_code=country.upper() if country and _is_alpha2(country) else None,
         remarks=first("remarks"),
     )
-
-
-def _address_key(address: Address) -> tuple[str, ...]:
-    return tuple(getattr(address, part) or "" for part in Address.__slots__)
 
 
 def _held_identifiers(record: _Raw) -> list[Identifier]:

@@ -41,7 +41,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from clearance.lists.base import sha256_of_files
+from clearance.lists._xml import events, line_of, read_root, release
+from clearance.lists.base import sha256_of_files, year_span
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
 from clearance.lists.ofac_remarks import mine_remarks, snake_case
@@ -49,16 +50,11 @@ from clearance.lists.ofac_xml import (
     ADVANCED_NAMESPACES,
     VESSEL_PROPERTIES,
     Facts,
-    events,
     id_clause,
-    line_of,
     mine_clause,
     person_name,
-    read_root,
-    release,
     source_for,
     unique_names,
-    year_span,
 )
 from clearance.model import (
     Address,

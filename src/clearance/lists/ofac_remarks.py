@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
+from clearance.lists.base import year_span
 from clearance.lists.countries import country_code
 from clearance.model import Identifier, Name, NameKind, Relation
 
@@ -138,7 +139,6 @@ _MONTHS = {
     )
 }
 _DATE = re.compile(r"^(?:(\d{1,2})\s+)?(?:([A-Za-z]{3})[a-z]*\.?\s+)?(\d{4})$")
-_MAX_RANGE_YEARS = 20
 
 # (year, month or None, day or None)
 _DateParts = tuple[int, int | None, int | None]
@@ -183,10 +183,7 @@ def _date_range(first: _DateParts, last: _DateParts) -> list[str]:
         if first[1] is not None and first[1] == last[1]:
             return [f"{first[0]:04d}-{first[1]:02d}"]
         return [f"{first[0]:04d}"]
-    low, high = sorted((first[0], last[0]))
-    if high - low > _MAX_RANGE_YEARS:
-        return [f"{low:04d}", f"{high:04d}"]
-    return [f"{year:04d}" for year in range(low, high + 1)]
+    return year_span(first[0], last[0])
 
 
 _CIRCA = re.compile(r"^(?:circa|approximately|approx\.|about)\s+", re.IGNORECASE)

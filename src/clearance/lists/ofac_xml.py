@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from clearance.lists._xml import clean, events, line_of, local, read_root, release
 from clearance.lists.base import parse_mdy, sha256_of_files
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
@@ -85,8 +86,6 @@ VESSEL_PROPERTIES = {
     "grossRegisteredTonnage": "gross_tonnage",
 }
 
-# Birth-date ranges up to this many years give every year (see `year_span`).
-MAX_RANGE_YEARS = 20
 # Stands in for `;` inside one published value while it is mined as a single clause.
 _SEMICOLON = "\ue000"
 _LINKED_TO = re.compile(r"\(\s*Linked To\s*:", re.IGNORECASE)
@@ -117,7 +116,7 @@ def parse(path: Path) -> ParsedList:
     )
 
 
-# --- XML helpers, shared with ofac_advanced_xml and un_xml ----------------------------------------
+# --- helpers shared with ofac_advanced_xml -----------------------------------------------------
 
 
 def source_for(path: Path) -> ListSource:
@@ -125,72 +124,11 @@ def source_for(path: Path) -> ListSource:
     return ListSource.OFAC_CONS if "cons" in path.name.lower() else ListSource.OFAC_SDN
 
 
-def events(
-    path: Path, kinds: tuple[str, ...], tags: Iterable[str] | None = None
-) -> Iterator[tuple[str, etree._Element]]:
-    """iterparse over `path`, turning lxml's syntax errors into ListFormatError."""
-    # resolve_entities=False: a list file has no business expanding entities (XXE, bombs).
-    context = etree.iterparse(
-        str(path), events=kinds, tag=tags, resolve_entities=False, no_network=True
-    )
-    try:
-        yield from context
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or (exc.position[0] if exc.position else None)
-        raise ListFormatError(str(path), f"malformed XML: {exc.msg}", line=line or None) from exc
-
-
-def line_of(elem: etree._Element) -> int | None:
-    """The element's line in the file (lxml-stubs mistype `sourceline`)."""
-    line: object = elem.sourceline
-    return line if isinstance(line, int) else None
-
-
-def release(elem: etree._Element) -> None:
-    """Free a processed element and the siblings before it (iterparse keeps the tree)."""
-    elem.clear()
-    parent = elem.getparent()
-    if parent is not None:
-        while elem.getprevious() is not None:
-            del parent[0]
-
-
-def local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def read_root(path: Path) -> tuple[str, str, int | None]:
-    """(namespace, local name, line) of the root element."""
-    for _event, root in events(path, ("start",)):
-        namespace, _, name = (
-            root.tag[1:].rpartition("}") if root.tag[0] == "{" else ("", "", root.tag)
-        )
-        return namespace, name, line_of(root)
-    raise ListFormatError(str(path), "empty document")  # pragma: no cover - lxml raises first
-
-
-def clean(text: str | None) -> str | None:
-    """Collapse runs of whitespace; '' -> None."""
-    if text is None:
-        return None
-    cleaned = " ".join(text.split())
-    return cleaned or None
-
-
 def person_name(last: str | None, first: str | None) -> str:
     """The SDN CSV's form of a person's name: `LAST, First`."""
     if last and first:
         return f"{last}, {first}"
     return last or first or ""
-
-
-def year_span(first: int, last: int) -> list[str]:
-    """Every year of an uncertain birth date range, as ISO prefixes; only the two bounds when it
-    spans more than MAX_RANGE_YEARS (the rule `ofac_remarks` applies to the CSV remarks)."""
-    low, high = sorted((first, last))
-    if high - low > MAX_RANGE_YEARS:
-        return [f"{low:04d}", f"{high:04d}"]
-    return [f"{year:04d}" for year in range(low, high + 1)]
 
 
 def mine_clause(clause: str) -> RemarkFacts:

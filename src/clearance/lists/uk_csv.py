@@ -44,12 +44,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
-from clearance.lists.base import parse_dmy, sha256_of_files
+from clearance.lists.base import (
+    CsvReader,
+    FoldedFacts,
+    csv_records,
+    decoded_lines,
+    parse_dmy,
+    sha256_of_files,
+    starts_with_bom,
+)
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
-from clearance.lists.un_xml import detect_script
 from clearance.model import (
     Address,
     Entry,
@@ -60,11 +67,11 @@ from clearance.model import (
     NameKind,
     ParsedList,
 )
+from clearance.names.scripts import detect_script
 
 __all__ = ["UkRow", "iter_rows", "parse"]
 
 ENCODING = "cp1252"
-_BOM = b"\xef\xbb\xbf"
 _REQUIRED = ("Name 6", "Group Type", "Alias Type", "Regime", "Group ID")
 _GIVEN_NAMES = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")
 _ADDRESS_LINES = ("Address 1", "Address 2", "Address 3", "Address 4", "Address 5", "Address 6")
@@ -120,26 +127,6 @@ class UkRow:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _decoded_lines(handle: BinaryIO, path: Path, encoding: str) -> Iterator[str]:
-    """The file's lines, decoded one at a time so that a bad byte names its line."""
-    for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-        if b"\x00" in raw:
-            raise ListFormatError(str(path), "NUL byte: not a Windows-1252 text file", line=number)
-        try:
-            yield raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ListFormatError(
-                str(path), f"byte {raw[exc.start]:#04x} is not valid {encoding}", line=number
-            ) from exc
-
-
-def _encoding_of(path: Path) -> str:
-    with path.open("rb") as handle:
-        return "utf-8" if handle.read(len(_BOM)) == _BOM else ENCODING
-
-
 def _read_published(first: list[str], path: Path) -> date:
     text = ",".join(first)
     match = _FIRST_LINE.match(text)
@@ -150,21 +137,13 @@ def _read_published(first: list[str], path: Path) -> date:
     return parse_dmy(match.group(1), str(path), line=1)
 
 
-class _Reader(Protocol):
-    """What this module uses of `csv.reader`'s result."""
-
-    line_num: int
-
-    def __iter__(self) -> Iterator[list[str]]: ...
-
-    def __next__(self) -> list[str]: ...
-
-
 def _open_rows(path: Path) -> tuple[date, list[str], Iterator[UkRow]]:
     """Publication date, header, and a lazy iterator over the data rows of `path`."""
     handle = path.open("rb")
     try:
-        reader: _Reader = csv.reader(_decoded_lines(handle, path, _encoding_of(path)), strict=True)
+        encoding = "utf-8" if starts_with_bom(path) else ENCODING
+        lines = decoded_lines(handle, path, encoding, text_kind="Windows-1252 text file")
+        reader: CsvReader = csv.reader(lines, strict=True)
         published = _read_published(_next_record(reader, path), path)
         header = [h.strip() for h in _next_record(reader, path)]
         missing = [c for c in _REQUIRED if c not in header]
@@ -176,7 +155,7 @@ def _open_rows(path: Path) -> tuple[date, list[str], Iterator[UkRow]]:
     return published, header, _rows(handle, reader, header, path)
 
 
-def _next_record(reader: _Reader, path: Path) -> list[str]:
+def _next_record(reader: CsvReader, path: Path) -> list[str]:
     try:
         return next(reader)
     except StopIteration:
@@ -187,29 +166,10 @@ def _next_record(reader: _Reader, path: Path) -> list[str]:
         raise ListFormatError(str(path), f"malformed CSV: {exc}", line=reader.line_num) from exc
 
 
-def _rows(handle: BinaryIO, reader: _Reader, header: list[str], path: Path) -> Iterator[UkRow]:
-    with handle:
-        start = reader.line_num + 1
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise ListFormatError(
-                    str(path), f"malformed CSV: {exc}", line=reader.line_num
-                ) from exc
-            if any(cell.strip() for cell in record):
-                if len(record) != len(header):
-                    raise ListFormatError(
-                        str(path),
-                        f"row has {len(record)} fields, the header {len(header)} "
-                        "(truncated or malformed row)",
-                        line=start,
-                    )
-                cells = {h: v.strip() for h, v in zip(header, record, strict=True) if v.strip()}
-                yield UkRow(line=start, cells=cells)
-            start = reader.line_num + 1
+def _rows(handle: BinaryIO, reader: CsvReader, header: list[str], path: Path) -> Iterator[UkRow]:
+    for line, record in csv_records(handle, reader, len(header), path):
+        cells = {h: v.strip() for h, v in zip(header, record, strict=True) if v.strip()}
+        yield UkRow(line=line, cells=cells)
 
 
 def iter_rows(path: Path) -> Iterator[UkRow]:
@@ -221,7 +181,7 @@ def iter_rows(path: Path) -> Iterator[UkRow]:
 
 
 @dataclass(slots=True)
-class _Target:
+class _Target(FoldedFacts):
     """What the rows of one Group ID have said so far."""
 
     group_id: str
@@ -229,19 +189,6 @@ class _Target:
     first_line: int
     names: dict[tuple[str, NameKind], Name] = field(default_factory=dict)
     primary: Name | None = None
-    programs: set[str] = field(default_factory=set)
-    addresses: set[Address] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    birth_dates: set[str] = field(default_factory=set)
-    birth_places: set[str] = field(default_factory=set)
-    identifiers: set[Identifier] = field(default_factory=set)
-    remarks: list[str] = field(default_factory=list)
-    listed_on: date | None = None
-    properties: dict[str, set[str]] = field(default_factory=dict)
-
-    def keep(self, key: str, value: str) -> None:
-        if value:
-            self.properties.setdefault(key, set()).add(value)
 
     def add_name(self, name: Name) -> None:
         if name.kind is NameKind.PRIMARY:
@@ -266,25 +213,13 @@ class _Target:
             (n for n in self.names.values() if n is not self.primary),
             key=lambda n: (_KIND_ORDER[n.kind], n.name),
         )
-        return Entry(
-            source=ListSource.UK_HMT,
-            source_id=self.group_id,
-            type=self.type,
-            names=(self.primary, *others),
-            programs=tuple(sorted(self.programs)),
-            addresses=tuple(sorted(self.addresses, key=_address_key)),
-            countries=tuple(sorted(self.countries)),
-            birth_dates=tuple(sorted(self.birth_dates)),
-            birth_places=tuple(sorted(self.birth_places)),
-            identifiers=tuple(sorted(self.identifiers, key=lambda i: (i.kind, i.value))),
-            remarks="\n".join(self.remarks) or None,
-            listed_on=self.listed_on,
-            properties={k: tuple(sorted(v)) for k, v in sorted(self.properties.items())},
+        return self.build_entry(
+            ListSource.UK_HMT,
+            self.group_id,
+            self.type,
+            (self.primary, *others),
+            self.listed_on,
         )
-
-
-def _address_key(address: Address) -> tuple[str, ...]:
-    return tuple(getattr(address, part) or "" for part in Address.__slots__)
 
 
 def parse(path: Path) -> ParsedList:

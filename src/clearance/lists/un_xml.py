@@ -29,18 +29,16 @@ How the published fields land in `Entry`:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from lxml import etree
-from rigour.text.scripts import codepoint_script
 
-from clearance.lists.base import sha256_of_files
+from clearance.lists._xml import clean, events, line_of, release
+from clearance.lists.base import sha256_of_files, year_span
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
-from clearance.lists.ofac_xml import clean, events, line_of, release, year_span
 from clearance.model import (
     Address,
     Entry,
@@ -51,75 +49,14 @@ from clearance.model import (
     NameKind,
     ParsedList,
 )
+from clearance.names.scripts import detect_script
 
 ROOT_TAG = "CONSOLIDATED_LIST"
 _RECORD_TYPES = {"INDIVIDUAL": EntryType.PERSON, "ENTITY": EntryType.ORGANIZATION}
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
-# Unicode script names (as rigour reports them) to ISO 15924 codes, for the scripts that occur
-# in sanctions lists. A script missing here yields None ("unknown"), never a wrong code.
-_ISO15924 = {
-    "Latin": "Latn",
-    "Cyrillic": "Cyrl",
-    "Arabic": "Arab",
-    "Han": "Hani",
-    "Hangul": "Hang",
-    "Hiragana": "Hira",
-    "Katakana": "Kana",
-    "Greek": "Grek",
-    "Hebrew": "Hebr",
-    "Georgian": "Geor",
-    "Armenian": "Armn",
-    "Ethiopic": "Ethi",
-    "Thai": "Thai",
-    "Devanagari": "Deva",
-    "Bengali": "Beng",
-    "Gurmukhi": "Guru",
-    "Gujarati": "Gujr",
-    "Tamil": "Taml",
-    "Telugu": "Telu",
-    "Kannada": "Knda",
-    "Malayalam": "Mlym",
-    "Sinhala": "Sinh",
-    "Myanmar": "Mymr",
-    "Khmer": "Khmr",
-    "Lao": "Laoo",
-    "Tibetan": "Tibt",
-    "Mongolian": "Mong",
-    "Syriac": "Syrc",
-    "Thaana": "Thaa",
-    "Tifinagh": "Tfng",
-}
-
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|Z|[+-]\d{2}:\d{2})?$")
 _YEAR = re.compile(r"^\d{4}$")
-_PARENTHESES = re.compile(r"\([^()]*\)")
-
-
-def detect_script(text: str) -> str | None:
-    """The ISO 15924 code of the script `text` is written in, or None if it has no letters.
-
-    Names often carry a gloss in parentheses, in either direction (`ኤርሚኣስ ግርማይ (Tigrinya)`,
-    `Muhamadmuhtar (original script: Мухамадмухтар)`), so the text outside parentheses decides
-    when it has letters; otherwise the script with most letters wins.
-    """
-    outside = _PARENTHESES.sub(" ", text)
-    counts = _script_counts(outside) or _script_counts(text)
-    if not counts:
-        return None
-    # Ties go to the non-Latin script: that is the one a Latin-only name cannot tell.
-    best = max(counts.items(), key=lambda item: (item[1], item[0] != "Latin", item[0]))[0]
-    return _ISO15924.get(best)
-
-
-def _script_counts(text: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for char in text:
-        if char.isalpha():
-            script = codepoint_script(ord(char))
-            if script and script not in ("Common", "Inherited"):
-                counts[script] += 1
-    return counts
 
 
 def parse(path: Path) -> ParsedList:

@@ -17,13 +17,14 @@ Libraries, each for what it does best:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import icu
-from rigour.text.scripts import text_scripts
+from rigour.text.scripts import codepoint_script, text_scripts
 from rigour.text.translit import maybe_ascii
 
-__all__ = ["has_cyrillic", "scripts_of", "transliterate"]
+__all__ = ["detect_script", "has_cyrillic", "scripts_of", "transliterate"]
 
 
 @lru_cache(maxsize=1)
@@ -69,3 +70,67 @@ def transliterate(text: str, russian_bgn: bool = True) -> str:
     if not out.isascii():
         out = out.encode("ascii", "ignore").decode("ascii")
     return out
+
+
+# Unicode script names (as rigour reports them) to ISO 15924 codes, for the scripts that occur
+# in sanctions lists. A script missing here yields None ("unknown"), never a wrong code.
+_ISO15924 = {
+    "Latin": "Latn",
+    "Cyrillic": "Cyrl",
+    "Arabic": "Arab",
+    "Han": "Hani",
+    "Hangul": "Hang",
+    "Hiragana": "Hira",
+    "Katakana": "Kana",
+    "Greek": "Grek",
+    "Hebrew": "Hebr",
+    "Georgian": "Geor",
+    "Armenian": "Armn",
+    "Ethiopic": "Ethi",
+    "Thai": "Thai",
+    "Devanagari": "Deva",
+    "Bengali": "Beng",
+    "Gurmukhi": "Guru",
+    "Gujarati": "Gujr",
+    "Tamil": "Taml",
+    "Telugu": "Telu",
+    "Kannada": "Knda",
+    "Malayalam": "Mlym",
+    "Sinhala": "Sinh",
+    "Myanmar": "Mymr",
+    "Khmer": "Khmr",
+    "Lao": "Laoo",
+    "Tibetan": "Tibt",
+    "Mongolian": "Mong",
+    "Syriac": "Syrc",
+    "Thaana": "Thaa",
+    "Tifinagh": "Tfng",
+}
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def detect_script(text: str) -> str | None:
+    """The ISO 15924 code of the script `text` is written in, or None if it has no letters.
+
+    Names often carry a gloss in parentheses, in either direction (`ኤርሚኣስ ግርማይ (Tigrinya)`,
+    `Muhamadmuhtar (original script: Мухамадмухтар)`), so the text outside parentheses decides
+    when it has letters; otherwise the script with most letters wins.
+    """
+    outside = _PARENTHESES.sub(" ", text)
+    counts = _script_counts(outside) or _script_counts(text)
+    if not counts:
+        return None
+    # Ties go to the non-Latin script: that is the one a Latin-only name cannot tell.
+    best = max(counts.items(), key=lambda item: (item[1], item[0] != "Latin", item[0]))[0]
+    return _ISO15924.get(best)
+
+
+def _script_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for char in text:
+        if char.isalpha():
+            script = codepoint_script(ord(char))
+            if script and script not in ("Common", "Inherited"):
+                counts[script] += 1
+    return counts

@@ -588,7 +588,8 @@ class ScreeningIndex:
             score = config.weak_alias_score if reason == "weak alias" else config.short_alias_score
             self._keep(best, _Candidate(name_id, None, score))
 
-        cutoff = floor - config.candidate_margin - max_attribute_bonus(party, config)
+        bonus = max_attribute_bonus(party, config)
+        cutoff = floor - config.candidate_margin - bonus
         limit = max(config.max_candidates, 4 * top)
         is_person = query.type is EntryType.PERSON
         query_weights = [token_weight(t, self.idf(t), config, is_person) for t in query.tokens]
@@ -606,7 +607,6 @@ class ScreeningIndex:
             self._keep(best, _Candidate(name_id, result, result.score))
 
         hits: list[Hit] = []
-        bonus = max_attribute_bonus(party, config)
         for candidate in best.values():
             if candidate.name_score + bonus < floor:
                 continue  # no attribute could lift it: skip decoding the entry

@@ -129,12 +129,13 @@ def resolve_versions(
     version_ids: Sequence[int] | None = None,
 ) -> list[ListVersion]:
     """The list versions to screen against: pinned by id, or those in force on `as_of`."""
+    when = as_of or date.today()
     if version_ids is not None:
         versions = [get_version(engine, version_id) for version_id in version_ids]
         if lists is not None:
-            versions = [v for v in versions if v.list_name in set(lists)]
+            wanted = set(lists)
+            versions = [v for v in versions if v.list_name in wanted]
     else:
-        when = as_of or date.today()
         versions = versions_in_force(engine, when, lists)
         if lists is not None:
             missing = sorted(set(lists) - {v.list_name for v in versions})
@@ -144,7 +145,7 @@ def resolve_versions(
                 )
     if not versions:
         # Screening against nothing would answer "no hits" for everyone: refuse instead.
-        when_text = "for the given version ids" if version_ids is not None else f"on {as_of}"
+        when_text = "for the given version ids" if version_ids is not None else f"on {when}"
         raise StoreError(f"no list versions to screen against {when_text}; import a list first")
     return sorted(versions, key=lambda v: (v.list_name, v.id))
 
