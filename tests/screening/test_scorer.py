@@ -58,6 +58,15 @@ def test_token_pairs_that_do_not(a: str, b: str) -> None:
     assert similarity < CONFIG.min_token_similarity
 
 
+def test_long_tokens_align_with_two_edits() -> None:
+    # Two substitutions in eight letters score below the general floor, but the pair is long
+    # enough for two edits; in five letters it is not.
+    similarity, how = token_similarity("fmratecy", "faratech", CONFIG)
+    assert how == "fuzzy" and similarity < CONFIG.min_token_similarity
+    assert CONFIG.aligns(similarity, "fmratecy", "faratech")
+    assert not CONFIG.aligns(similarity, "fmrat", "farat")
+
+
 def test_compare_explains_itself() -> None:
     score, features = compare("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", EntryType.PERSON)
     assert score >= CONFIG.match_threshold

@@ -134,6 +134,23 @@ def test_typos(sdn_index: ScreeningIndex, query: str, expected: str, pair: str) 
 
 
 @pytest.mark.parametrize(
+    ("query", "expected", "pair"),
+    [
+        # Two edits inside one word: no deletion or sound in common, found by n-grams.
+        ("Transmasholdign JSC", "45054", "transmasholdign~TRANSMASHHOLDING"),
+        ("Fmratecy", "15636", "fmratecy~FARATECH"),
+    ],
+)
+def test_two_typos_in_one_word(
+    sdn_index: ScreeningIndex, query: str, expected: str, pair: str
+) -> None:
+    (hit,) = sdn_index.search(Party(query, EntryType.ORGANIZATION), threshold=0, top=1)
+    assert hit.entry.source_id == expected
+    assert hit.score >= 0.7
+    assert pair in feature(hit, "name")
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "OOO Concord Management and Consulting",

@@ -3,8 +3,10 @@
 Build: each listed name is analysed (`names.analyze_name`) and its tokens go into a
 vocabulary with postings (token -> names holding it) and three ways to reach a token from a
 misspelt one: a one-deletion neighbourhood (SymSpell style: `putin` and `putyn` share `putn`),
-the metaphone key, and rigour's symbols (`muhammad` / `mohammed`). Each token's weight is its
-rarity among the names (IDF), so `company` or `al` count little.
+the metaphone key, and rigour's symbols (`muhammad` / `mohammed`). A fourth, letter trigrams,
+is tried only for a long query token the others lead nowhere (two edits inside one word:
+`fmratecy` / `faratech`). Each token's weight is its rarity among the names (IDF), so
+`company` or `al` count little.
 
 Search: each query token reaches its similar vocabulary tokens (cached per distinct token),
 their postings give the names holding them, and a vectorized upper estimate of every such
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import OSA
 
 from clearance.model import (
     Entry,
@@ -64,7 +67,7 @@ IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
 
 # Bumped whenever the pickled layout changes, so that stale on-disk caches are rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _TOKEN_CACHE_LIMIT = 200_000
 
 
@@ -105,6 +108,12 @@ def _freeze_for_gc() -> None:
 
 def _deletions(token: str) -> set[str]:
     return {token[:k] + token[k + 1 :] for k in range(len(token))}
+
+
+def _ngrams(token: str, size: int) -> set[str]:
+    """The token's letter n-grams, padded so that its first and last letters count too."""
+    padded = f"^{token}$"
+    return {padded[k : k + size] for k in range(len(padded) - size + 1)}
 
 
 def _exact_only_reason(name: Name, form: NameForm, config: AlgorithmConfig) -> str | None:
@@ -160,6 +169,12 @@ class ScreeningIndex:
         self.key_groups: list[tuple[int, ...]] = []
         self.symbol_tokens: dict[str, list[int]] = {}
         self.exact: dict[str, list[int]] = {}
+        # The n-gram door, for words two or more edits away (CSR like the postings): n-gram ->
+        # row, its token ids, and every token's length.
+        self.ngram_rows: dict[str, int] = {}
+        self.ngram_token_ids: IntArray = np.zeros(0, dtype=np.int32)
+        self.ngram_starts: IntArray = np.zeros(1, dtype=np.int32)
+        self.token_lengths: npt.NDArray[np.int16] = np.zeros(0, dtype=np.int16)
         # Words that listed names use in legal forms (`joint`, `stock`, `pte`), and those of
         # them that are mostly legal-form words rather than name words (counted low when left
         # unmatched).
@@ -252,6 +267,7 @@ class ScreeningIndex:
         deletions: dict[str, list[int]] = defaultdict(list)
         phonetic: dict[str, list[int]] = defaultdict(list)
         symbols: dict[str, list[int]] = defaultdict(list)
+        ngrams: dict[str, list[int]] = defaultdict(list)
         for token_id, token in enumerate(self.tokens):
             if len(token) > config.exact_token_length and token.isalpha():
                 for key in _deletions(token):
@@ -259,6 +275,9 @@ class ScreeningIndex:
                 sound = phonetic_key(token)
                 if sound is not None:
                     phonetic[sound].append(token_id)
+                if len(token) >= config.ngram_min_length:
+                    for gram in _ngrams(token, config.ngram_size):
+                        ngrams[gram].append(token_id)
             token_symbols = token_info(token).symbols
             if config.given_name_symbols:
                 token_symbols = token_symbols | person_name_symbols(token)
@@ -269,6 +288,12 @@ class ScreeningIndex:
         self.deletions = self._grouped(deletions)
         self.phonetic = self._grouped(phonetic)
         self.symbol_tokens = dict(symbols)
+        grams = sorted(ngrams)
+        self.ngram_rows = {gram: row for row, gram in enumerate(grams)}
+        self.ngram_starts = np.zeros(len(grams) + 1, dtype=np.int32)
+        np.cumsum([len(ngrams[g]) for g in grams], out=self.ngram_starts[1:])
+        self.ngram_token_ids = np.array([t for g in grams for t in ngrams[g]], dtype=np.int32)
+        self.token_lengths = np.array([len(t) for t in self.tokens], dtype=np.int16)
         totals = np.zeros(len(forms), dtype=np.float32)
         for name_id, form in enumerate(forms):
             if self.name_exact[name_id] == 0:
@@ -460,12 +485,50 @@ class ScreeningIndex:
                 found.update(self._reach(self.phonetic, sound))
         for symbol in self.symbols(token):
             found.update(self.symbol_tokens.get(symbol, ()))
+        out = self._aligned(token, found)
+        if not out and len(token) >= self.config.ngram_min_length and token.isalpha():
+            out = self._aligned(token, self._ngram_neighbours(token))
+        return out
+
+    def _aligned(self, token: str, token_ids: Iterable[int]) -> list[tuple[int, float, str]]:
         out: list[tuple[int, float, str]] = []
-        for token_id in found:
+        for token_id in token_ids:
             similarity, how = self.pair_similarity(token, self.tokens[token_id])
-            if similarity >= self.config.min_token_similarity:
+            if self.config.aligns(similarity, token, self.tokens[token_id]):
                 out.append((token_id, similarity, how))
         return out
+
+    def _ngram_neighbours(self, token: str) -> list[int]:
+        """Listed words sharing the most n-grams with a word the other doors found nothing
+        for: two edits inside one word (`fmratecy` / `faratech`) leave no deletion or sound
+        in common, but most of its n-grams. n-grams held by very many words are skipped."""
+        config = self.config
+        postings: list[IntArray] = []
+        for gram in _ngrams(token, config.ngram_size):
+            row = self.ngram_rows.get(gram)
+            if row is None:
+                continue
+            start, end = int(self.ngram_starts[row]), int(self.ngram_starts[row + 1])
+            if end - start <= config.ngram_max_postings:
+                postings.append(self.ngram_token_ids[start:end])
+        if not postings:
+            return []
+        ids, shared = np.unique(np.concatenate(postings), return_counts=True)
+        length_gap = np.abs(self.token_lengths[ids].astype(np.int32) - len(token))
+        keep = (shared >= config.ngram_min_shared) & (
+            length_gap <= config.allowed_edits(len(token))
+        )
+        ids, shared = ids[keep], shared[keep]
+        if len(ids) > config.ngram_max_checked:
+            best = np.argpartition(-shared, config.ngram_max_checked - 1)
+            ids = ids[best[: config.ngram_max_checked]]
+        # A cheap edit count first: most of these are too far for the edit budget at all.
+        allowed = config.allowed_edits(len(token)) + config.phonetic_extra_edits
+        return [
+            int(t)
+            for t in ids
+            if OSA.distance(token, self.tokens[t], score_cutoff=allowed) <= allowed
+        ]
 
     def _hits_for(self, token: str) -> tuple[IntArray, FloatArray, FloatArray, float]:
         """(name ids, best similarity per name, matched listed weight, query weight)."""

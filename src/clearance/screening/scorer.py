@@ -57,8 +57,13 @@ class AlgorithmConfig:
     # `review_threshold` it is reported for a person to look at.
     match_threshold: float
     review_threshold: float
-    # Token pairs below this similarity are not aligned at all.
+    # Token pairs below this similarity are not aligned at all; pairs whose shorter token has
+    # at least `long_token_length` letters (long enough for two edits) down to
+    # `long_token_min_similarity`: two edits in an 8-letter word (`fmratecy` / `faratech`,
+    # 0.775) are a typo, not another name.
     min_token_similarity: float = 0.80
+    long_token_length: int = 6
+    long_token_min_similarity: float = 0.77
     # Tokens sharing a rigour symbol: a given name's spellings, or generic-word synonyms.
     symbol_similarity: float = 0.95
     # A single letter against a token starting with it.
@@ -127,6 +132,15 @@ class AlgorithmConfig:
     # threshold are scored in full, at most `max_candidates` of them.
     candidate_margin: float = 0.08
     max_candidates: int = 64
+    # The n-gram door of retrieval, for query words of at least `ngram_min_length` letters
+    # that no other door (one deletion, sound, symbol) leads anywhere: listed words sharing
+    # at least `ngram_min_shared` padded n-grams of `ngram_size` letters, n-grams held by more
+    # than `ngram_max_postings` words skipped, the `ngram_max_checked` sharing most compared.
+    ngram_min_length: int = 6
+    ngram_size: int = 3
+    ngram_min_shared: int = 2
+    ngram_max_postings: int = 250
+    ngram_max_checked: int = 16
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -138,6 +152,13 @@ class AlgorithmConfig:
         if EntryType.UNKNOWN in (query, listed) or query is listed:
             return 0.0
         return dict(self.type_penalties).get(f"{query.value}/{listed.value}", 0.0)
+
+    def aligns(self, similarity: float, a: str, b: str) -> bool:
+        """Whether two tokens this similar may be aligned at all."""
+        return similarity >= self.min_token_similarity or (
+            similarity >= self.long_token_min_similarity
+            and min(len(a), len(b)) >= self.long_token_length
+        )
 
     def allowed_edits(self, length: int) -> int:
         for max_length, edits in self.edit_budget:
@@ -367,7 +388,9 @@ def score_names(
                 if j in l_used:
                     continue
                 similarity, how = similarity_fn(qt, lt)
-                if similarity >= config.min_token_similarity:
+                if similarity >= config.long_token_min_similarity and config.aligns(
+                    similarity, qt, lt
+                ):
                     candidates.append((similarity, qw[i] + lw[j], i, j, how))
         candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
         for similarity, _, i, j, how in candidates:
