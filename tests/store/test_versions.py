@@ -171,3 +171,13 @@ def test_delta_builds_on_previous_version(engine: Engine) -> None:
     version = import_list(engine, delta).version
     assert version.entry_count == 2
     assert sorted(e.source_id for e in iter_entries(engine, version.id)) == ["b", "c"]
+
+
+def test_a_date_contradicting_the_file_is_refused(engine: Engine) -> None:
+    parsed = _parsed([_entry("1", "ALPHA")], "7" * 64, published=date(2018, 6, 7))
+    with pytest.raises(StoreError, match="says it was published 2018-06-07, not 2018-06-08"):
+        import_list(engine, parsed, published=date(2018, 6, 8))
+    same = _parsed([_entry("1", "ALPHA")], "7" * 64, published=date(2018, 6, 7))
+    assert import_list(engine, same, published=date(2018, 6, 7)).version.published == date(
+        2018, 6, 7
+    )

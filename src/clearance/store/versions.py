@@ -113,6 +113,12 @@ def import_list(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Store one parsed list version atomically; identical content is a no-op."""
+    if published and parsed.published and published != parsed.published:
+        # The file's own date is the publisher's word; a different one given by hand is a
+        # mistake in one of them, and as-of answers would silently follow the wrong one.
+        raise StoreError(
+            f"{', '.join(parsed.files)} says it was published {parsed.published}, not {published}"
+        )
     when = published or parsed.published
     if when is None:
         raise StoreError(
