@@ -178,3 +178,20 @@ def test_cli_fetch_imports_from_the_mirror(mirror: Mirror, tmp_path: Path) -> No
         cli, ["lists", "fetch", "un", "--base-url", "http://127.0.0.1:9", "--db", db]
     )
     assert offline.exit_code == 2 and "could not download" in offline.output
+
+
+def test_old_downloads_are_pruned(mirror: Mirror, tmp_path: Path) -> None:
+    xml = mirror.root / "un/consolidated.xml"
+    original = xml.resolve().read_bytes()
+    xml.unlink()
+    for n in range(7):  # seven different contents in turn
+        xml.write_bytes(
+            original.replace(
+                b"</CONSOLIDATED_LIST>", f"<!-- {n} -->".encode() + b"</CONSOLIDATED_LIST>"
+            )
+        )
+        got = fetch_source(ListSource.UN, tmp_path / "dl", base_url=mirror.base_url)
+    folders = [p for p in (tmp_path / "dl/un").iterdir() if p.is_dir() and not p.is_symlink()]
+    assert len(folders) == 5
+    assert got.folder in folders
+    assert (tmp_path / "dl/un/current").resolve() == got.folder.resolve()

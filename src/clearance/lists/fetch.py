@@ -174,6 +174,19 @@ def _published_sums(
     return sums
 
 
+# Downloaded sets kept per source (the imported versions live in the store; these folders only
+# let an operator look at the recent raw files).
+_KEEP_DOWNLOADS = 5
+
+
+def _prune(home: Path, keep: Path) -> None:
+    folders = [p for p in home.iterdir() if p.is_dir() and not p.is_symlink()]
+    folders = [p for p in folders if not p.name.startswith(".") and p != keep]
+    folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in folders[_KEEP_DOWNLOADS - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def fetch_source(
     source: ListSource,
     downloads_dir: Path,
@@ -218,6 +231,7 @@ def fetch_source(
         link_tmp.unlink(missing_ok=True)
         link_tmp.symlink_to(final.name)
         os.replace(link_tmp, current)  # atomic: readers see the old set or the new one
+        _prune(home, keep=final)
         main_name = next(iter(OFFICIAL_FILES[source]))
         return FetchedFiles(source, final, final / main_name, content_id, last_modified, changed)
     except BaseException:
