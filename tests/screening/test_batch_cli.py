@@ -171,49 +171,20 @@ def test_screen_threshold_zero_gives_top_n_per_row_in_parquet(
 
 
 def test_bad_input_rows_name_file_and_line(run, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    source = tmp_path / "bad.csv"
-    source.write_text("id,name,type\n1,Bank Maskan,company\n", encoding="utf-8")
-    result = run(
-        "screen",
-        "--input",
-        str(source),
-        "--output",
-        str(tmp_path / "o.csv"),
-        "--as-of",
-        "2018-05-01",
-        "--db",
-        db_url,
-    )
+    def screen_text(name: str, text: str):  # type: ignore[no-untyped-def]
+        source = tmp_path / name
+        source.write_text(text, encoding="utf-8")
+        output = str(tmp_path / "o.csv")
+        args = ("--input", str(source), "--output", output, "--as-of", "2018-05-01")
+        return source, run("screen", *args, "--db", db_url)
+
+    source, result = screen_text("bad.csv", "id,name,type\n1,Bank Maskan,company\n")
     assert result.exit_code == 2
     assert f"{source}: line 2: unknown type 'company'" in result.output
-    missing = tmp_path / "missing.csv"
-    missing.write_text("id,fullname\n1,x\n", encoding="utf-8")
-    result = run(
-        "screen",
-        "--input",
-        str(missing),
-        "--output",
-        str(tmp_path / "o.csv"),
-        "--as-of",
-        "2018-05-01",
-        "--db",
-        db_url,
-    )
+    _, result = screen_text("missing.csv", "id,fullname\n1,x\n")
     assert result.exit_code == 2
     assert "missing column(s) name" in result.output
-    empty_name = tmp_path / "empty.csv"
-    empty_name.write_text("id,name\n1,Bank Maskan\n2,  \n", encoding="utf-8")
-    result = run(
-        "screen",
-        "--input",
-        str(empty_name),
-        "--output",
-        str(tmp_path / "o.csv"),
-        "--as-of",
-        "2018-05-01",
-        "--db",
-        db_url,
-    )
+    _, result = screen_text("empty.csv", "id,name\n1,Bank Maskan\n2,  \n")
     assert result.exit_code == 2
     assert "line 3: empty name" in result.output
 

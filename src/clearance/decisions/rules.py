@@ -301,26 +301,24 @@ class ExportAuthorizationCondition(RuleModel):
         return {"value": data} if isinstance(data, bool) else data
 
 
-class ExcludedRegions(RuleModel):
+class _ListCondition(RuleModel):
+    """A condition whose value is a list; a bare YAML list is shorthand for `{value: [...]}`."""
+
+    reference: str | None = None
+    verified: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"value": data} if isinstance(data, list) else data
+
+
+class ExcludedRegions(_ListCondition):
     value: tuple[RegionRef, ...] = Field(min_length=1)
-    reference: str | None = None
-    verified: bool = True
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"value": data} if isinstance(data, list) else data
 
 
-class ExcludedPurposes(RuleModel):
+class ExcludedPurposes(_ListCondition):
     value: tuple[str, ...] = Field(min_length=1)
-    reference: str | None = None
-    verified: bool = True
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"value": data} if isinstance(data, list) else data
 
 
 class Conditions(RuleModel):
