@@ -15,7 +15,8 @@ import pytest
 
 from clearance.lists import ofac_csv, parse_list
 from clearance.lists.errors import ListFormatError
-from clearance.lists.ofac_xml import mine_clause, parse, unwrap_links
+from clearance.lists.ofac_xml import parse
+from clearance.lists.ofac_xml_shared import mine_clause, unwrap_links
 from clearance.model import (
     Address,
     Entry,

@@ -46,7 +46,7 @@ from clearance.lists.base import sha256_of_files, year_span
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
 from clearance.lists.ofac_remarks import mine_remarks, snake_case
-from clearance.lists.ofac_xml import (
+from clearance.lists.ofac_xml_shared import (
     ADVANCED_NAMESPACES,
     VESSEL_PROPERTIES,
     Facts,
