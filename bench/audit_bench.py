@@ -3,8 +3,8 @@
     python bench/audit_bench.py [--records 100000] [--decisions 200]
 
 1. Decisions per second on the FSB case (SDN 2022-06-17 and 2022-06-28, real rules) with
-   `decide` alone and through `audited_decide` (screening alerts + the audit record, one
-   transaction each), and their ratio.
+   `service.decide(audit=False)` (a dry run) and audited (screening alerts + the audit record,
+   one unit of work each), and their ratio.
 2. `audit verify` time per 100,000 records: that many synthetic records are appended through
    the real append path (ChainWriter.append, 1,000 per transaction) into a temporary SQLite
    database, then the whole chain is verified.
@@ -22,10 +22,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from clearance.audit.audited import audited_decide
 from clearance.audit.chain import locked_chain, verify_chain
-from clearance.decisions import Transaction, decide, load_rules
+from clearance.decisions import Transaction
 from clearance.lists import parse_list
+from clearance.service import Clearance
+from clearance.service.decisions import decide
 from clearance.settings import load_settings
 from clearance.store.db import make_engine, migrate
 from clearance.store.versions import import_list
@@ -92,16 +93,16 @@ def bench_decisions(workdir: Path, lists_dir: Path, count: int) -> None:
     parsed = parse_list(lists_dir / "ofac" / "sdn_csv" / "2022-06-17")
     import_list(engine, parsed, published=date(2022, 6, 17))
     loaded = load_settings({"data_dir": str(workdir / "data")}, env={})
-    rules = load_rules()
-    decide(engine, _fee(-1), rules=rules, settings=loaded.settings)  # builds the index once
+    app = Clearance(engine, loaded, "bench")
+    decide(app, _fee(-1), audit=False)  # builds the index once
 
     started = time.perf_counter()
     for n in range(count):
-        decide(engine, _fee(n), rules=rules, settings=loaded.settings)
+        decide(app, _fee(n), audit=False)
     plain = count / (time.perf_counter() - started)
     started = time.perf_counter()
     for n in range(count):
-        audited_decide(engine, _fee(n), rules=rules, loaded=loaded)
+        decide(app, _fee(n))
     audited = count / (time.perf_counter() - started)
     engine.dispose()
     print(

@@ -279,3 +279,77 @@ class Hit:
     @property
     def explanation(self) -> str:
         return "; ".join(f"{f.name}: {f.detail}" for f in self.features)
+
+
+# --- the wire form of the core types ---------------------------------------------------------
+# One to_dict/from_dict per type: the CLI's JSON, audit payloads, batch files and the HTTP API
+# all use these, so a field has one name everywhere (docs/wire.md).
+
+
+def identifier_to_dict(identifier: Identifier) -> dict[str, Any]:
+    return {k: getattr(identifier, k) for k in Identifier.__slots__ if getattr(identifier, k)}
+
+
+def party_to_dict(party: Party) -> dict[str, Any]:
+    return {
+        "name": party.name,
+        "type": party.type.value,
+        "country": party.country,
+        "dob": party.dob,
+        "identifiers": [identifier_to_dict(i) for i in party.identifiers],
+        "role": party.role,
+    }
+
+
+def party_from_dict(data: Mapping[str, Any]) -> Party:
+    """From `party_to_dict` output (trusted: audit payloads). Input from people and machines
+    goes through `clearance.schema.PartyIn`, which validates."""
+    return Party(
+        name=data["name"],
+        type=EntryType(data.get("type") or "unknown"),
+        country=data.get("country"),
+        dob=data.get("dob"),
+        identifiers=tuple(Identifier(**i) for i in data.get("identifiers", ())),
+        role=data.get("role"),
+    )
+
+
+def version_to_dict(version: ListVersion) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "list": version.list_name,
+        "source": version.source.value,
+        "published": version.published.isoformat(),
+        "imported_at": version.imported_at.isoformat(),
+        "sha256": version.sha256,
+        "entries": version.entry_count,
+        "counts": dict(version.counts),
+        "origin": version.origin,
+    }
+
+
+def feature_to_dict(feature: Feature) -> dict[str, Any]:
+    return {"name": feature.name, "score": feature.score, "detail": feature.detail}
+
+
+def hit_to_dict(hit: Hit, *, with_entry: bool = False) -> dict[str, Any]:
+    """A hit with its explanation; `with_entry` adds the listed entry's whole body."""
+    data: dict[str, Any] = {
+        "list": hit.list_name,
+        "list_version_id": hit.list_version_id,
+        "source_id": hit.entry.source_id,
+        "entry_name": hit.entry.primary_name,
+        "entry_hash": hit.entry.content_hash(),
+        "entry_type": hit.entry.type.value,
+        "programs": list(hit.entry.programs),
+        "score": hit.score,
+        "match": hit.match,
+        "query_name": hit.query_name,
+        "matched_name": {"name": hit.matched_name.name, "kind": hit.matched_name.kind.value},
+        "algorithm": hit.algorithm,
+        "features": [feature_to_dict(f) for f in hit.features],
+        "explanation": hit.explanation,
+    }
+    if with_entry:
+        data["entry"] = entry_to_dict(hit.entry)
+    return data

@@ -3,15 +3,19 @@ append-only triggers, as someone with database rights could)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
 
-from clearance.audit.records import record_event
+from clearance.audit.chain import AuditRecord, locked_chain
+from clearance.audit.records import record_event, record_event_in
+from clearance.audit.review import ReviewedHit, party_fingerprint, review_hits
 from clearance.lists import parse_list
-from clearance.model import Entry, Feature, Hit, ListVersion
+from clearance.model import Entry, Feature, Hit, ListVersion, Party, party_to_dict
 from clearance.settings import LoadedSettings
 from clearance.store.versions import get_entry, import_list
 
@@ -58,3 +62,34 @@ def hit_on(
         algorithm="clearance-v1",
         features=(Feature("name", score, f"query {query!r} ~ listed {entry.names[0].name!r}"),),
     )
+
+
+@dataclass(frozen=True)
+class RecordedScreening:
+    record: AuditRecord
+    hits: tuple[ReviewedHit, ...]
+
+
+def record_screening(
+    engine: Engine,
+    party: Party,
+    hits: Sequence[Hit],
+    *,
+    review_threshold: float,
+    details: Mapping[str, Any],
+    settings: LoadedSettings,
+    actor: str,
+) -> RecordedScreening:
+    """Put hand-made hits through review and record them, as `service.screen_party` does
+    with hits it computed: the review workflow tested apart from the scorer."""
+    with locked_chain(engine) as writer:
+        reviewed = review_hits(writer, party, hits, review_threshold=review_threshold)
+        payload = {
+            **details,
+            "party": party_to_dict(party),
+            "fingerprint": party_fingerprint(party),
+            "review_threshold": review_threshold,
+            "hits": [h.to_dict() for h in reviewed],
+        }
+        record = record_event_in(writer, "screening", payload, settings=settings, actor=actor)
+    return RecordedScreening(record, tuple(reviewed))

@@ -8,11 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from audit_support import drop_append_only_triggers, entry_of, hit_on, import_version
+from audit_support import (
+    drop_append_only_triggers,
+    entry_of,
+    hit_on,
+    import_version,
+    record_screening,
+)
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 
-from clearance.audit.audited import record_screening
 from clearance.cli import cli
 from clearance.model import EntryType, Party
 from clearance.settings import LoadedSettings

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audit_support import entry_of, hit_on, import_version
+from audit_support import entry_of, hit_on, import_version, record_screening
 from sqlalchemy import Engine
 
-from clearance.audit.audited import record_screening
 from clearance.audit.chain import AuditError, verify_chain
 from clearance.audit.records import get_record
 from clearance.audit.review import (

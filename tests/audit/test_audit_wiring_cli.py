@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_screen_records_alerts_and_suppression(clearance: CliRunner) -> None:
     assert record["kind"] == "screening"
     assert record["payload"]["party"]["name"] == "Dmitry Khoroshev"
     assert record["payload"]["list_versions"][0]["published"] == "2025-05-16"
-    assert record["payload"]["hits"][0]["entry_id"] == KHOROSHEV
+    assert record["payload"]["hits"][0]["source_id"] == KHOROSHEV
 
     alert = str(hit["review"]["alert"])
     decided = run(
@@ -69,7 +70,8 @@ def test_screen_records_alerts_and_suppression(clearance: CliRunner) -> None:
 
     replayed = run(clearance, "audit", "replay", str(body["audit_record"]["seq"]))
     assert replayed.exit_code == 0 and "replay: IDENTICAL" in replayed.output
-    not_replayable = run(clearance, "audit", "replay", "2")  # the review record
+    review_seq = str(body["audit_record"]["seq"] + 1)  # the review record came next
+    not_replayable = run(clearance, "audit", "replay", review_seq)
     assert not_replayable.exit_code == 2 and "only screening" in not_replayable.output
 
 
@@ -91,7 +93,7 @@ def test_decide_records_and_replays(clearance: CliRunner, tmp_path: Path) -> Non
     assert decided.exit_code == 0, decided.output
     answer = json.loads(decided.output)
     seq = answer["audit_record"]["seq"]
-    assert [r["entry_id"] for r in answer["review"]] == [KHOROSHEV]
+    assert [r["source_id"] for r in answer["review"]] == [KHOROSHEV]
     record = json.loads(run(clearance, "audit", "show", str(seq), "--format", "json").output)
     assert record["kind"] == "decision"
     assert record["payload"]["decision"]["decision"] == answer["decision"]
@@ -116,14 +118,17 @@ def test_batch_screening_is_one_record_with_checksums(clearance: CliRunner, tmp_
     output = tmp_path / "hits.csv"
     screened = run(clearance, "screen", "--input", str(source), "--output", str(output))
     assert screened.exit_code == 0, screened.output
-    record = json.loads(run(clearance, "audit", "show", "1", "--format", "json").output)
+    found = re.search(r"audit record (\d+)", screened.output)
+    assert found is not None, screened.output
+    seq = found.group(1)  # record 1 is the list import
+    record = json.loads(run(clearance, "audit", "show", seq, "--format", "json").output)
     assert record["kind"] == "screening_batch"
     payload = record["payload"]
     assert payload["rows"] == 3
     assert payload["input"]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert payload["output"]["sha256"] == hashlib.sha256(output.read_bytes()).hexdigest()
-    replayed = run(clearance, "audit", "replay", "1")
+    replayed = run(clearance, "audit", "replay", seq)
     assert replayed.exit_code == 0 and "IDENTICAL" in replayed.output, replayed.output
     source.write_text("id,name\n1,Someone Else\n", encoding="utf-8")
-    gone = run(clearance, "audit", "replay", "1")
+    gone = run(clearance, "audit", "replay", seq)
     assert gone.exit_code == 2 and "changed since" in gone.output

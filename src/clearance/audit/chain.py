@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from clearance.audit.tables import audit_chain_head, audit_record
 from clearance.model import canonical_json
+from clearance.store.db import begin_write
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -186,32 +187,42 @@ class ChainWriter:
         self.appended.append(record)
         return record
 
+    def save_head(self) -> None:
+        """Move the chain head to the last appended record (inside the same transaction)."""
+        if self.appended:
+            self.conn.execute(
+                update(audit_chain_head)
+                .where(audit_chain_head.c.id == HEAD_ID)
+                .values(seq=self.head_seq, hash=self.head_hash)
+            )
+
+
+def open_writer(conn: Connection) -> ChainWriter:
+    """Lock the chain head on `conn`'s open transaction and return a writer appending after it.
+
+    The caller commits (see `locked_chain`, and `clearance.service.uow` which puts other work
+    such as cap drawdowns in the same transaction) after `writer.save_head()`.
+    """
+    head = conn.execute(
+        select(audit_chain_head.c.seq, audit_chain_head.c.hash)
+        .where(audit_chain_head.c.id == HEAD_ID)
+        .with_for_update()
+    ).one()
+    return ChainWriter(conn, int(head.seq), head.hash)
+
 
 @contextmanager
 def locked_chain(engine: Engine) -> Iterator[ChainWriter]:
     """One transaction holding the chain's write lock; commits on success.
 
-    SQLite: `BEGIN IMMEDIATE` takes the database write lock before the head is read (a
-    deferred transaction would read first and could fork the chain). PostgreSQL: the chain
-    head row is locked with `SELECT ... FOR UPDATE`. Work done on `writer.conn` (alerts, rules
-    snapshots) commits or rolls back together with the records.
+    Work done on `writer.conn` (alerts, rules snapshots) commits or rolls back together with
+    the records.
     """
     with engine.connect() as conn, conn.begin():
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        head = conn.execute(
-            select(audit_chain_head.c.seq, audit_chain_head.c.hash)
-            .where(audit_chain_head.c.id == HEAD_ID)
-            .with_for_update()
-        ).one()
-        writer = ChainWriter(conn, int(head.seq), head.hash)
+        begin_write(conn)
+        writer = open_writer(conn)
         yield writer
-        if writer.appended:
-            conn.execute(
-                update(audit_chain_head)
-                .where(audit_chain_head.c.id == HEAD_ID)
-                .values(seq=writer.head_seq, hash=writer.head_hash)
-            )
+        writer.save_head()
 
 
 def append_record(

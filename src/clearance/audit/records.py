@@ -30,7 +30,8 @@ from clearance.audit.chain import (
     utc_iso,
     verify_connection,
 )
-from clearance.audit.tables import audit_purge_permit, audit_record
+from clearance.audit.tables import audit_purge_permit, audit_record, rules_snapshot
+from clearance.model import canonical_json
 from clearance.settings import LoadedSettings
 
 # Record kinds written by clearance itself.
@@ -38,6 +39,10 @@ SCREENING = "screening"
 SCREENING_BATCH = "screening_batch"
 DECISION = "decision"
 REVIEW = "review"
+LIST_IMPORT = "list_import"
+LICENSE = "license"
+LEDGER = "ledger"
+OWNERSHIP = "ownership"
 
 EXPORT_COLUMNS = ("seq", "id", "kind", "created_at", "actor", "prev_hash", "hash", "payload")
 
@@ -319,3 +324,32 @@ def purge(
             actor=actor,
         )
     return PurgeResult(before, int(deleted), int(lowest), up_to, marker)
+
+
+# --- rules snapshots -------------------------------------------------------------------------
+
+
+def store_rules_snapshot(conn: Connection, version: str, body: Mapping[str, Any]) -> bool:
+    """Keep a rules version's full content under its hash, once; True if stored now.
+
+    Decisions cite rules by version hash; the snapshot lets them replay after the rule files
+    changed.
+    """
+    exists = conn.scalar(select(rules_snapshot.c.hash).where(rules_snapshot.c.hash == version))
+    if exists is not None:
+        return False
+    conn.execute(
+        insert(rules_snapshot).values(
+            hash=version, body=canonical_json(dict(body)), created_at=datetime.now(UTC)
+        )
+    )
+    return True
+
+
+def load_rules_snapshot(engine: Engine, version: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        body = conn.scalar(select(rules_snapshot.c.body).where(rules_snapshot.c.hash == version))
+    if body is None:
+        raise AuditError(f"no rules snapshot {version}: the rules this decision used are lost")
+    data: dict[str, Any] = json.loads(body)
+    return data

@@ -26,7 +26,15 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from clearance.audit.chain import AuditError, AuditRecord, ChainWriter, as_utc, locked_chain
 from clearance.audit.records import REVIEW, iter_records, record_event_in
 from clearance.audit.tables import alert
-from clearance.model import Hit, Identifier, Party, canonical_json, content_hash
+from clearance.model import (
+    Hit,
+    Identifier,
+    Party,
+    canonical_json,
+    content_hash,
+    hit_to_dict,
+    party_to_dict,
+)
 from clearance.settings import LoadedSettings
 
 
@@ -50,6 +58,7 @@ class HitStatus(StrEnum):
     ALERT = "alert"  # an alert awaits (or is under) review
     SUPPRESSED = "suppressed"  # reviewed as a false positive for this party and entry state
     TRUE_MATCH = "true_match"  # reviewed (and, under four-eyes, confirmed) as a true match
+    UNREVIEWED = "unreviewed"  # a dry run (`audit=False`): not put through review at all
 
 
 # --- fingerprints ----------------------------------------------------------------------------
@@ -96,39 +105,6 @@ def name_key(party: Party) -> str:
     from clearance.names import fold  # ICU and rigour load only when screening needs them
 
     return content_hash({"v": FINGERPRINT_VERSION, "name": fold(party.name) or _plain(party.name)})
-
-
-def party_to_dict(party: Party) -> dict[str, Any]:
-    return {
-        "name": party.name,
-        "type": party.type.value,
-        "country": party.country,
-        "dob": party.dob,
-        "identifiers": [
-            {k: getattr(i, k) for k in Identifier.__slots__ if getattr(i, k) is not None}
-            for i in party.identifiers
-        ],
-        "role": party.role,
-    }
-
-
-def hit_to_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "list": hit.list_name,
-        "list_version_id": hit.list_version_id,
-        "entry_id": hit.entry.source_id,
-        "entry_name": hit.entry.primary_name,
-        "entry_hash": hit.entry.content_hash(),
-        "entry_type": hit.entry.type.value,
-        "programs": list(hit.entry.programs),
-        "score": hit.score,
-        "match": hit.match,
-        "query_name": hit.query_name,
-        "matched_name": {"name": hit.matched_name.name, "kind": hit.matched_name.kind.value},
-        "algorithm": hit.algorithm,
-        "features": [{"name": f.name, "score": f.score, "detail": f.detail} for f in hit.features],
-        "explanation": hit.explanation,
-    }
 
 
 # --- alerts ----------------------------------------------------------------------------------
@@ -183,7 +159,7 @@ class Alert:
             "fingerprint": self.fingerprint,
             "party": self.party,
             "list": self.list_name,
-            "entry_id": self.entry_id,
+            "source_id": self.entry_id,
             "entry_name": self.entry_name,
             "entry_hash": self.entry_hash,
             "list_version_id": self.list_version_id,
@@ -271,17 +247,17 @@ class ReviewedHit:
     def suppressed(self) -> bool:
         return self.status is HitStatus.SUPPRESSED
 
-    def to_dict(self) -> dict[str, Any]:
+    def review_dict(self) -> dict[str, Any]:
         return {
-            **hit_to_dict(self.hit),
-            "review": {
-                "status": self.status.value,
-                "alert": self.alert_id,
-                "new_alert": self.new_alert,
-                "cites": dict(self.cites) if self.cites else None,
-                "reason": self.reason,
-            },
+            "status": self.status.value,
+            "alert": self.alert_id,
+            "new_alert": self.new_alert,
+            "cites": dict(self.cites) if self.cites else None,
+            "reason": self.reason,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**hit_to_dict(self.hit), "review": self.review_dict()}
 
 
 def _alerts_for(conn: Connection, column: Any, key: str, hit: Hit) -> list[Alert]:
@@ -461,7 +437,7 @@ def decide_alert(
                 "party": before.party,
                 "fingerprint": before.fingerprint,
                 "list": before.list_name,
-                "entry_id": before.entry_id,
+                "source_id": before.entry_id,
                 "entry_hash": before.entry_hash,
                 "list_version_id": before.list_version_id,
                 "score": before.score,

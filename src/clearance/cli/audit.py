@@ -10,19 +10,8 @@ from typing import Any
 
 import click
 
-from clearance.audit.chain import AuditError, AuditRecord, verify_chain, verify_records
-from clearance.audit.records import export_records, get_record, purge, read_export
-from clearance.audit.replay import Outcome as ReplayOutcome
-from clearance.audit.replay import replay
-from clearance.audit.review import (
-    Alert,
-    AlertState,
-    Outcome,
-    alert_history,
-    decide_alert,
-    get_alert,
-    list_alerts,
-)
+from clearance.audit.chain import AuditError
+from clearance.audit.review import Alert, AlertState, Outcome
 from clearance.cli.common import (
     ClearanceError,
     ClearanceGroup,
@@ -30,10 +19,14 @@ from clearance.cli.common import (
     emit_json,
     emit_table,
     format_option,
+    open_app,
     parse_date,
     settings_from,
-    store,
 )
+from clearance.service import audit_trail, review
+from clearance.service.handle import Clearance
+from clearance.service.replay import Outcome as ReplayOutcome
+from clearance.service.replay import replay_record
 
 
 class AuditGroup(ClearanceGroup):
@@ -65,18 +58,17 @@ def review_group() -> None:
 @format_option("text", "json", default="text")
 def show_command(record_ref: str, db: str | None, output_format: str) -> None:
     """One audit record by its number (seq) or id, with its hash checked."""
-    record = get_record(store(settings_from(db=db)), record_ref)
-    data = record.to_dict() | {"hash_matches_content": record.computed_hash() == record.hash}
+    data = audit_trail.show_record(open_app(db=db), record_ref)
     if output_format == "json":
         emit_json(data)
         return
-    click.echo(f"record {record.seq}  {record.kind}  {record.created_at.isoformat()}")
-    click.echo(f"id        {record.id}")
-    click.echo(f"actor     {record.actor}")
-    click.echo(f"prev_hash {record.prev_hash}")
+    click.echo(f"record {data['seq']}  {data['kind']}  {data['created_at']}")
+    click.echo(f"id        {data['id']}")
+    click.echo(f"actor     {data['actor']}")
+    click.echo(f"prev_hash {data['prev_hash']}")
     ok = "matches content" if data["hash_matches_content"] else "DOES NOT MATCH CONTENT"
-    click.echo(f"hash      {record.hash} ({ok})")
-    emit_json(record.payload)
+    click.echo(f"hash      {data['hash']} ({ok})")
+    emit_json(data["payload"])
 
 
 @audit_group.command("export")
@@ -91,14 +83,14 @@ def export_command(
     start: str | None, end: str | None, output: Path | None, db: str | None, output_format: str
 ) -> None:
     """Records of a period as JSON lines or CSV, hashes included (verifiable with --file)."""
-    engine = store(settings_from(db=db))
+    app = open_app(db=db)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if first and last and first > last:
         raise ClearanceError(f"--from {first} is after --to {last}")
     target = output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     with target as out:
-        count = export_records(
-            engine, out, "csv" if output_format == "csv" else "jsonl", start=first, end=last
+        count = audit_trail.export(
+            app, out, "csv" if output_format == "csv" else "jsonl", first, last
         )
     if output:
         click.echo(f"exported {count} records to {output}", err=True)
@@ -118,10 +110,9 @@ def verify_command(path: Path | None, db: str | None, output_format: str) -> Non
     """Walk the chain; exit 1 naming the first broken record if anything was altered,
     removed or reordered."""
     if path is not None:
-        with path.open(encoding="utf-8", newline="") as source:
-            result = verify_records(read_export(source))
+        result = audit_trail.verify_export(path)
     else:
-        result = verify_chain(store(settings_from(db=db)))
+        result = audit_trail.verify(open_app(db=db))
     if output_format == "json":
         emit_json(result.to_dict())
     elif result.ok:
@@ -146,12 +137,12 @@ def verify_command(path: Path | None, db: str | None, output_format: str) -> Non
 def purge_command(before: str, yes: bool, db: str | None, output_format: str) -> None:
     """Delete records older than the retention period (10 years unless configured longer);
     a purge marker re-anchors the chain."""
-    loaded = settings_from(db=db)
+    app = open_app(db=db)
     cutoff = parse_date(before, "--before")
     assert cutoff is not None
     if not yes:
         click.confirm(f"Delete every audit record created before {cutoff}?", abort=True)
-    result = purge(store(loaded), cutoff, settings=loaded, actor=loaded.settings.actor)
+    result = audit_trail.purge_before(app, cutoff)
     if output_format == "json":
         emit_json(result.to_dict())
     elif result.marker is None:
@@ -180,14 +171,10 @@ def replay_command(
 ) -> None:
     """Recompute a screening or decision with what it used (list versions, rules snapshot,
     algorithm, settings) and report identical or the differences; exit 1 if it differs."""
-    from clearance.decisions import RuleError, load_rules
+    from clearance.decisions import RuleError
 
-    loaded = settings_from(db=db)
     try:
-        rules = load_rules(rules_dir) if current and rules_dir is not None else None
-        report = replay(
-            store(loaded), record_ref, loaded=loaded, current=current, current_rules=rules
-        )
+        report = replay_record(open_app(db=db, rules_dir=rules_dir), record_ref, current=current)
     except RuleError as exc:
         raise ClearanceError(str(exc)) from exc
     if output_format == "json":
@@ -243,7 +230,7 @@ def _alert_row(a: Alert) -> tuple[Any, ...]:
 @format_option("table", "json")
 def review_list_command(state: str | None, db: str | None, output_format: str) -> None:
     """Alerts, oldest first."""
-    alerts = list_alerts(store(settings_from(db=db)), AlertState(state) if state else None)
+    alerts = review.alerts(open_app(db=db), AlertState(state) if state else None)
     if output_format == "json":
         emit_json([a.to_dict() for a in alerts])
         return
@@ -254,29 +241,16 @@ def review_list_command(state: str | None, db: str | None, output_format: str) -
     )
 
 
-def _history_dict(record: AuditRecord) -> dict[str, Any]:
-    p = record.payload
-    return {
-        "record": record.seq,
-        "at": record.created_at.isoformat(),
-        "reviewer": p.get("reviewer"),
-        "action": p.get("action"),
-        "to": p.get("to"),
-        "note": p.get("note"),
-    }
-
-
 @review_group.command("show")
 @click.argument("alert_id", metavar="ALERT", type=int)
 @db_option
 @format_option("text", "json", default="text")
 def review_show_command(alert_id: int, db: str | None, output_format: str) -> None:
     """One alert: the party, the hit and its explanation, and every review of it."""
-    engine = store(settings_from(db=db))
-    found = get_alert(engine, alert_id)
-    history = [_history_dict(r) for r in alert_history(engine, alert_id)]
+    view = review.show_alert(open_app(db=db), alert_id)
+    found, history = view.alert, [review.history_entry(r) for r in view.history]
     if output_format == "json":
-        emit_json(found.to_dict() | {"history": history})
+        emit_json(view.to_dict())
         return
     state = found.state.value + (
         " (awaiting a second reviewer)" if found.pending_confirmation else ""
@@ -323,10 +297,8 @@ def review_decide_command(
     """Decide an alert. Under four-eyes a true match needs a second reviewer's --true-match."""
     if outcome is None:
         raise ClearanceError("say --false-positive, --true-match or --escalate")
-    loaded = settings_from(db=db)
-    decided = decide_alert(
-        store(loaded), alert_id, Outcome(outcome), reviewer=reviewer, note=note, settings=loaded
-    )
+    app = Clearance.open(settings_from(db=db), actor=reviewer)
+    decided = review.review_alert(app, alert_id, Outcome(outcome), note)
     if output_format == "json":
         emit_json(decided.to_dict())
         return

@@ -15,7 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Engine
 
+from clearance.audit.chain import AuditError
 from clearance.lists.errors import ListFormatError
+from clearance.lists.fetch import FetchError
+from clearance.schema import PartyError
+from clearance.service.handle import Clearance
 from clearance.settings import LoadedSettings, SettingsError, load_settings
 from clearance.store.db import open_store
 from clearance.store.versions import StoreError
@@ -23,7 +27,15 @@ from clearance.store.versions import StoreError
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Errors that mean "the input or the request is wrong": shown as one line, exit code 2.
-USER_ERRORS: tuple[type[Exception], ...] = (ListFormatError, StoreError, SettingsError)
+# (The decision engine's own errors are added where its commands load it: cli/decide.py.)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ListFormatError,
+    StoreError,
+    SettingsError,
+    PartyError,
+    FetchError,
+    AuditError,
+)
 
 
 class ClearanceError(click.ClickException):
@@ -62,6 +74,11 @@ def settings_from(**flags: Any) -> LoadedSettings:
 
 def store(loaded: LoadedSettings) -> Engine:
     return open_store(loaded.settings.database_url)
+
+
+def open_app(**flags: Any) -> Clearance:
+    """The store handle for one command: settings (with these flags) and the migrated store."""
+    return Clearance.open(settings_from(**flags))
 
 
 def parse_date(value: str | None, what: str = "date") -> date | None:

@@ -12,10 +12,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -25,15 +24,10 @@ from clearance.cli.common import (
     emit_json,
     emit_table,
     format_option,
+    open_app,
     parse_date,
-    settings_from,
-    store,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from clearance.decisions.rules import RuleSet
+from clearance.service.handle import Clearance
 
 # clearance.decisions (and through it screening) is imported inside the commands, so that the
 # rest of the CLI starts without loading it.
@@ -59,11 +53,12 @@ def user_errors() -> Iterator[None]:
         raise ClearanceError(str(exc)) from exc
 
 
-def _rules(rules_dir: Path | None) -> RuleSet:
-    from clearance.decisions import load_rules
-
+def _app(db: str | None, rules_dir: Path | None) -> Clearance:
+    """The store handle, with the rules loaded now so a bad rule file fails before any work."""
+    app = open_app(db=db, rules_dir=rules_dir)
     with user_errors():
-        return load_rules(rules_dir)
+        app.rules()
+    return app
 
 
 # --- decide ----------------------------------------------------------------------------------
@@ -122,9 +117,9 @@ def decide_command(
     Input is a JSON transaction, a JSON array, or JSON lines (one transaction a line; the
     answer is then JSON lines too). See docs/decisions.md for the fields.
     """
-    from clearance.audit.audited import audited_decide
     from clearance.decisions import Transaction
     from clearance.decisions.report import render_text
+    from clearance.service.decisions import decide
 
     name = "<stdin>" if source == "-" else source
     try:
@@ -134,17 +129,13 @@ def decide_command(
     except UnicodeDecodeError as exc:
         raise ClearanceError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
     records, many = read_transactions(text, name)
-    loaded = settings_from(db=db)
-    rules = _rules(rules_dir)
-    engine = store(loaded)
+    app = _app(db, rules_dir)
     failed = 0
     for rec in records:
         try:
             with user_errors():
                 txn = Transaction.from_dict(rec.data, rec.where)
-                audited = audited_decide(
-                    engine, txn, rules=rules, loaded=loaded, record=record, cap_holder=cap_holder
-                )
+                result = decide(app, txn, record=record, cap_holder=cap_holder)
         except ClearanceError as exc:
             if not many:
                 raise
@@ -153,12 +144,12 @@ def decide_command(
             continue
         if output_format == "text":
             click.echo(
-                render_text(audited.decision) + "\n" + audited.footer() + ("\n" if many else "")
+                render_text(result.decision) + "\n" + result.footer() + ("\n" if many else "")
             )
         elif many:
-            click.echo(json.dumps(audited.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         else:
-            emit_json(audited.to_dict())
+            emit_json(result.to_dict())
     if failed:
         raise ClearanceError(f"{failed} of {len(records)} transactions could not be decided")
 
@@ -171,48 +162,6 @@ def licenses_group() -> None:
     pass
 
 
-def _license_rows(engine: Engine, rules: RuleSet, as_of: date | None) -> list[dict[str, Any]]:
-    from clearance.decisions.specific import load_specific, specific_view
-
-    rows: list[dict[str, Any]] = []
-    chosen = rules.in_force(as_of) if as_of else rules.licenses
-    for lic in chosen:
-        until = rules.valid_until(lic)
-        rows.append(
-            {
-                "id": lic.id,
-                "kind": "general",
-                "family": lic.family,
-                "issued": lic.issued.isoformat(),
-                "valid_from": lic.valid_from.isoformat(),
-                "valid_until": until.isoformat() if until else None,
-                "authorities": [a.id for a in lic.authorities],
-                "holder": None,
-                "verified": lic.verified,
-                "file": rules.license_files.get(lic.id),
-            }
-        )
-    for spec in load_specific(engine):
-        if as_of is not None and not spec.in_force(as_of):
-            continue
-        view = specific_view(rules, spec)
-        rows.append(
-            {
-                "id": spec.number,
-                "kind": "specific",
-                "family": view.family,
-                "issued": spec.issued.isoformat() if spec.issued else None,
-                "valid_from": spec.valid_from.isoformat(),
-                "valid_until": spec.valid_until.isoformat() if spec.valid_until else None,
-                "authorities": [a.id for a in view.authorities],
-                "holder": spec.holder,
-                "verified": spec.verified,
-                "file": None,
-            }
-        )
-    return rows
-
-
 @licenses_group.command("list")
 @click.option("--as-of", "as_of", default=None, help="Only those in force on YYYY-MM-DD.")
 @format_option("table", "json")
@@ -222,8 +171,11 @@ def licenses_list(
     as_of: str | None, output_format: str, db: str | None, rules_dir: Path | None
 ) -> None:
     """General license versions and specific licenses (in force on a date, or all)."""
-    rules = _rules(rules_dir)
-    rows = _license_rows(store(settings_from(db=db)), rules, parse_date(as_of, "--as-of"))
+    from clearance.service.decisions import license_rows
+
+    app = _app(db, rules_dir)
+    rows = license_rows(app, parse_date(as_of, "--as-of"))
+    rules = app.rules()
     if output_format == "json":
         emit_json(rows)
         return
@@ -254,30 +206,10 @@ def licenses_show(
     license_id: str, output_format: str, db: str | None, rules_dir: Path | None
 ) -> None:
     """One license: its terms, validity and the source of every value."""
-    from clearance.decisions.rules import RuleError
-    from clearance.decisions.specific import get_specific
+    from clearance.service.decisions import license_detail
 
-    rules = _rules(rules_dir)
-    body: dict[str, Any]
-    try:
-        lic = rules.license(license_id)
-    except RuleError:
-        spec = get_specific(store(settings_from(db=db)), license_id)
-        if spec is None:
-            raise ClearanceError(
-                f"no general license {license_id!r} in {rules.source} and no specific license "
-                "registered under that number"
-            ) from None
-        body = spec.model_dump(mode="json", by_alias=True)
-    else:
-        until = rules.valid_until(lic)
-        successor = rules.superseded_by(lic)
-        body = lic.model_dump(mode="json", by_alias=True) | {
-            "valid_until_effective": until.isoformat() if until else None,
-            "superseded_by": successor.id if successor else None,
-            "file": rules.license_files.get(lic.id),
-            "rules_version": rules.version,
-        }
+    with user_errors():
+        body = license_detail(_app(db, rules_dir), license_id)
     if output_format == "json":
         emit_json(body)
         return
@@ -315,11 +247,10 @@ def licenses_add_specific(
     path: Path, output_format: str, db: str | None, rules_dir: Path | None
 ) -> None:
     """Register a specific license issued to you (validated against the rules)."""
-    from clearance.decisions.specific import register_specific
+    from clearance.service.decisions import register_specific_license
 
-    rules = _rules(rules_dir)
     with user_errors():
-        result = register_specific(store(settings_from(db=db)), path, rules)
+        result = register_specific_license(_app(db, rules_dir), path)
     lic = result.license
     if output_format == "json":
         emit_json(
@@ -347,20 +278,6 @@ def ledger_group() -> None:
     pass
 
 
-def _limits(engine: Engine, rules: RuleSet) -> dict[str, tuple[Decimal, str]]:
-    """family -> (limit, currency): the newest version's cap, or the specific license's."""
-    from clearance.decisions.specific import load_specific, specific_view
-
-    limits: dict[str, tuple[Decimal, str]] = {}
-    for lic in rules.licenses:  # sorted by family and date: the newest version wins
-        for cap in lic.caps:
-            limits[lic.family] = (cap.amount, cap.currency)
-    for spec in load_specific(engine):
-        view = specific_view(rules, spec)
-        limits[view.family] = (view.caps[0].limit, view.caps[0].currency)
-    return limits
-
-
 @ledger_group.command("show")
 @click.option("--holder", default=None, help="Only this cap holder.")
 @click.option("--year", type=int, default=None, help="Only periods touching this year.")
@@ -375,28 +292,12 @@ def ledger_show(
     rules_dir: Path | None,
 ) -> None:
     """Used and remaining amount per cap, with every drawdown and reversal (json)."""
-    from clearance.decisions import ledger
+    from clearance.service.decisions import ledger_view
 
-    engine = store(settings_from(db=db))
-    rows = ledger.entries(engine, holder, year)
-    limits = _limits(engine, _rules(rules_dir))
-    totals = [
-        {
-            "family": t.key.family,
-            "holder": t.key.holder,
-            "period": t.key.period,
-            "currency": t.currency,
-            "used": f"{t.used:.2f}",
-            "limit": f"{limits[t.key.family][0]:.2f}" if t.key.family in limits else None,
-            "remaining": (
-                f"{limits[t.key.family][0] - t.used:.2f}" if t.key.family in limits else None
-            ),
-            "entries": t.entries,
-        }
-        for t in ledger.totals(rows)
-    ]
+    view = ledger_view(_app(db, rules_dir), holder, year)
+    totals = view["caps"]
     if output_format == "json":
-        emit_json({"caps": totals, "entries": [r.to_dict() for r in rows]})
+        emit_json(view)
         return
     emit_table(
         "cap ledger",
@@ -423,10 +324,10 @@ def ledger_show(
 @db_option
 def ledger_reverse(transaction_id: str, note: str, output_format: str, db: str | None) -> None:
     """Undo a transaction's drawdowns with new negative rows (drawdowns are never edited)."""
-    from clearance.decisions import ledger
+    from clearance.service.decisions import reverse_drawdown
 
     with user_errors():
-        reversed_rows = ledger.reverse(store(settings_from(db=db)), transaction_id, note)
+        reversed_rows = reverse_drawdown(open_app(db=db), transaction_id, note)
     if output_format == "json":
         emit_json([r.to_dict() for r in reversed_rows])
         return
@@ -453,26 +354,16 @@ def ownership_import(path: Path, output_format: str, db: str | None) -> None:
     """Import CSV rows owner,owned,percentage[,valid_from,valid_until]; owner and owned are
     list entry references (ofac-sdn:21344) or names of unlisted entities. The import replaces
     the previous data set for new decisions."""
-    from clearance.decisions.ownership import import_ownership, latest_import
-    from clearance.model import ListSource
-    from clearance.store.versions import list_names
+    from clearance.service.decisions import import_ownership_file
 
-    engine = store(settings_from(db=db))
-    known = {s.value for s in ListSource} | set(list_names(engine))
-    previous = latest_import(engine)
     with user_errors():
-        result = import_ownership(engine, path, known)
+        result = import_ownership_file(open_app(db=db), path)
     if output_format == "json":
-        emit_json(
-            {
-                "import": result.id,
-                "rows": result.rows,
-                "sha256": result.sha256,
-                "replaces": previous.id if previous else None,
-            }
-        )
+        emit_json(result.to_dict())
         return
-    replaces = f"; it replaces import {previous.id} for new decisions" if previous else ""
+    previous = result.replaces
+    replaces = f"; it replaces import {previous} for new decisions" if previous else ""
     click.echo(
-        f"imported {result.rows} ownership links from {path} as import {result.id}{replaces}"
+        f"imported {result.imported.rows} ownership links from {path} "
+        f"as import {result.imported.id}{replaces}"
     )

@@ -8,28 +8,16 @@ from pathlib import Path
 import click
 
 from clearance.cli.common import (
-    ClearanceError,
     db_option,
     emit_json,
     emit_table,
     format_option,
+    open_app,
     parse_date,
     progress_bar,
-    settings_from,
-    store,
 )
-from clearance.lists import parse_list, parse_versions
-from clearance.lists.fetch import FetchError, fetch_source
-from clearance.model import ListSource, ListVersion, entry_to_dict
-from clearance.store.diff import diff_versions, entry_history
-from clearance.store.versions import (
-    ImportResult,
-    StoreError,
-    entry_as_of,
-    import_list,
-    list_versions,
-    version_as_of,
-)
+from clearance.model import ListSource, version_to_dict
+from clearance.service import lists as use
 
 SOURCE_CHOICE = click.Choice([s.value for s in ListSource])
 
@@ -37,31 +25,6 @@ SOURCE_CHOICE = click.Choice([s.value for s in ListSource])
 @click.group("lists", help="Import official sanctions lists and inspect their versions.")
 def lists_group() -> None:
     pass
-
-
-def version_dict(version: ListVersion) -> dict[str, object]:
-    return {
-        "id": version.id,
-        "list": version.list_name,
-        "source": version.source.value,
-        "published": version.published.isoformat(),
-        "imported_at": version.imported_at.isoformat(),
-        "sha256": version.sha256,
-        "entries": version.entry_count,
-        "counts": dict(version.counts),
-        "origin": version.origin,
-    }
-
-
-def run_import(
-    db_url_flag: str | None, path: Path, source: ListSource | None, published: date | None
-) -> list[ImportResult]:
-    engine = store(settings_from(db=db_url_flag))
-    results = []
-    for parsed in parse_versions(path, source):
-        with progress_bar(f"importing {path.name}") as progress:
-            results.append(import_list(engine, parsed, published=published, progress=progress))
-    return results
 
 
 @lists_group.command("import")
@@ -76,11 +39,15 @@ def import_command(
     path: Path, source: str | None, published: str | None, db: str | None, output_format: str
 ) -> None:
     """Import a list file (or OFAC CSV folder, or FtM delta series) as new version(s)."""
-    results = run_import(
-        db, path, ListSource(source) if source else None, parse_date(published, "--published")
+    results = use.import_list_file(
+        open_app(db=db),
+        path,
+        ListSource(source) if source else None,
+        parse_date(published, "--published"),
+        progress=progress_bar,
     )
     if output_format == "json":
-        rows = [version_dict(r.version) | {"created": r.created} for r in results]
+        rows = [r.to_dict() for r in results]
         emit_json(rows[0] if len(rows) == 1 else rows)
         return
     for result in results:
@@ -101,9 +68,9 @@ def import_command(
 @format_option("table", "json")
 def versions_command(list_name: str | None, db: str | None, output_format: str) -> None:
     """Every stored list version, oldest first per list."""
-    versions = list_versions(store(settings_from(db=db)), list_name)
+    versions = use.versions(open_app(db=db), list_name)
     if output_format == "json":
-        emit_json([version_dict(v) for v in versions])
+        emit_json([version_to_dict(v) for v in versions])
         return
     emit_table(
         "list versions",
@@ -122,13 +89,6 @@ def versions_command(list_name: str | None, db: str | None, output_format: str) 
     )
 
 
-def _version_on(engine: object, list_name: str, when: date) -> ListVersion:
-    version = version_as_of(engine, list_name, when)  # type: ignore[arg-type]
-    if version is None:
-        raise ClearanceError(f"no version of {list_name} was published on or before {when}")
-    return version
-
-
 @lists_group.command("diff")
 @click.argument("list_name", metavar="SOURCE")
 @click.argument("date1")
@@ -139,12 +99,12 @@ def diff_command(
     list_name: str, date1: str, date2: str, db: str | None, output_format: str
 ) -> None:
     """What changed between the versions in force on DATE1 and on DATE2."""
-    engine = store(settings_from(db=db))
-    before = _version_on(engine, list_name, parse_date(date1) or date.min)
-    after = _version_on(engine, list_name, parse_date(date2) or date.min)
-    diff = diff_versions(engine, before, after)
+    found = use.diff(
+        open_app(db=db), list_name, parse_date(date1) or date.min, parse_date(date2) or date.min
+    )
+    before, after, diff = found.before, found.after, found.diff
     if output_format == "json":
-        emit_json(diff.to_dict())
+        emit_json(found.to_dict())
         return
     click.echo(
         f"{list_name}: version {before.id} ({before.published}) → version {after.id} "
@@ -171,21 +131,11 @@ def show_command(
     list_name: str, source_id: str, as_of: str | None, db: str | None, output_format: str
 ) -> None:
     """One entry as the list in force on a date had it."""
-    engine = store(settings_from(db=db))
     when = parse_date(as_of, "--as-of") or date.today()
-    try:
-        version, entry = entry_as_of(engine, list_name, source_id, when)
-    except StoreError as exc:
-        raise ClearanceError(str(exc)) from exc
-    if entry is None:
-        raise ClearanceError(
-            f"{list_name} {source_id} is not in the version in force on {when} "
-            f"(version {version.id}, published {version.published})"
-        )
-    body = entry_to_dict(entry)
-    body["list_version"] = version_dict(version)
+    view = use.entry_on(open_app(db=db), list_name, source_id, when)
+    version, entry = view.version, view.entry
     if output_format == "json":
-        emit_json(body)
+        emit_json(view.to_dict())
         return
     click.echo(f"{list_name} {source_id} as of {when} (version {version.id}, {version.published})")
     rows: list[tuple[str, str]] = [("type", entry.type.value)]
@@ -210,23 +160,9 @@ def show_command(
 @format_option("table", "json")
 def history_command(list_name: str, source_id: str, db: str | None, output_format: str) -> None:
     """An entry's state in every stored version of its list."""
-    steps = entry_history(store(settings_from(db=db)), list_name, source_id)
-    if not steps:
-        raise ClearanceError(f"no versions of {list_name} are stored")
+    steps = use.history(open_app(db=db), list_name, source_id)
     if output_format == "json":
-        emit_json(
-            [
-                {
-                    "version": s.version.id,
-                    "published": s.version.published.isoformat(),
-                    "status": s.status,
-                    "changes": [
-                        {"field": f.field, "before": f.before, "after": f.after} for f in s.changes
-                    ],
-                }
-                for s in steps
-            ]
-        )
+        emit_json(use.history_to_dict(steps))
         return
     emit_table(
         f"{list_name} {source_id}",
@@ -236,10 +172,6 @@ def history_command(list_name: str, source_id: str, db: str | None, output_forma
             for s in steps
         ],
     )
-
-
-# Sources fetched when none is named: the official lists downloadable without credentials.
-DEFAULT_FETCH = (ListSource.OFAC_SDN, ListSource.OFAC_CONS, ListSource.UN, ListSource.UK_HMT)
 
 
 @lists_group.command("fetch")
@@ -255,31 +187,18 @@ def fetch_command(
     Files without a publication date of their own (OFAC CSV) take the server's Last-Modified
     date, or today's date when the server gives none.
     """
-    loaded = settings_from(db=db, fetch_base_url=base_url)
-    settings = loaded.settings
-    engine = store(loaded)
+    app = open_app(db=db, fetch_base_url=base_url)
     results = []
-    for source in [ListSource(s) for s in sources] or list(DEFAULT_FETCH):
-        try:
-            fetched = fetch_source(
-                source,
-                settings.data_dir / "downloads",
-                base_url=settings.fetch_base_url,
-                retries=settings.fetch_retries,
-                timeout=settings.fetch_timeout,
-            )
-        except FetchError as exc:
-            raise ClearanceError(f"fetch {source.value}: {exc}") from exc
-        parsed = parse_list(fetched.main_file, source)
-        published = None if parsed.published else fetched.last_modified or date.today()
-        with progress_bar(f"importing {source.value}") as progress:
-            result = import_list(engine, parsed, published=published, progress=progress)
-        results.append(version_dict(result.version) | {"created": result.created})
+    for source, imported in use.fetch_lists(
+        app, [ListSource(s) for s in sources], progress=progress_bar
+    ):
+        results.append(imported.to_dict())
         if output_format != "json":
-            state = "imported" if result.created else "unchanged"
+            state = "imported" if imported.created else "unchanged"
+            v = imported.version
             click.echo(
-                f"{source.value}: {state}, published {result.version.published}, "
-                f"{result.version.entry_count} entries (version {result.version.id})"
+                f"{source.value}: {state}, published {v.published}, "
+                f"{v.entry_count} entries (version {v.id})"
             )
     if output_format == "json":
         emit_json(results)

@@ -5,7 +5,6 @@ Hits are data, not errors: the exit code is 0 whether or not anything matched.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,16 +16,15 @@ from clearance.cli.common import (
     emit_json,
     emit_table,
     format_option,
+    open_app,
     parse_date,
     progress_bar,
     settings_from,
-    store,
 )
-from clearance.model import EntryType, Party
-from clearance.settings import LoadedSettings
+from clearance.model import EntryType
+from clearance.schema import parse_party
 
 if TYPE_CHECKING:
-    from clearance.audit.audited import AuditedBatch, AuditedScreening
     from clearance.screening import ScreeningResult
 
 # `clearance.screening` (numpy, pyarrow, ICU, rigour's tables) is imported inside the commands,
@@ -45,64 +43,6 @@ def _threshold(value: float | None) -> float | None:
     if value is not None and not 0.0 <= value <= 1.0:
         raise click.BadParameter("must be between 0 and 1", param_hint="--threshold")
     return value
-
-
-def _dob(value: str | None) -> str | None:
-    if value is None:
-        return None
-    parts = value.split("-")
-    if len(parts) == 1 and len(value) == 4 and value.isdigit():
-        return value
-    parse_date(value, "--dob")
-    return value
-
-
-def screen_one(
-    loaded: LoadedSettings,
-    party: Party,
-    *,
-    as_of: date | None,
-    lists: list[str] | None,
-    threshold: float | None,
-    top: int,
-) -> AuditedScreening:
-    """The library call behind `clearance screen NAME`: screening, alerts, audit record."""
-    from clearance.audit.audited import audited_screen
-
-    return audited_screen(
-        store(loaded), party, loaded=loaded, as_of=as_of, lists=lists, threshold=threshold, top=top
-    )
-
-
-def screen_many(
-    loaded: LoadedSettings,
-    input_path: Path,
-    output_path: Path,
-    *,
-    as_of: date | None,
-    lists: list[str] | None,
-    threshold: float | None,
-    top: int,
-) -> AuditedBatch:
-    """The library calls behind `clearance screen --input FILE --output FILE` (audited)."""
-    from clearance.audit.audited import audited_screen_file
-    from clearance.screening import BatchInputError
-
-    with progress_bar(f"screening {input_path.name}") as progress:
-        try:
-            return audited_screen_file(
-                store(loaded),
-                input_path,
-                output_path,
-                loaded=loaded,
-                as_of=as_of,
-                lists=lists,
-                threshold=threshold,
-                top=top,
-                progress=progress,
-            )
-        except BatchInputError as exc:
-            raise ClearanceError(str(exc)) from exc
 
 
 def _print_result(result: ScreeningResult) -> None:
@@ -166,23 +106,33 @@ def screen_command(
     output_format: str,
     db: str | None,
 ) -> None:
-    loaded = settings_from(db=db)
-    when = parse_date(as_of, "--as-of")
-    threshold = _threshold(threshold)
+    from clearance.screening import BatchInputError
+    from clearance.service.screening import (
+        ScreenRequest,
+        review_notes,
+        screen_parties_file,
+        screen_party,
+    )
+
+    request = ScreenRequest(
+        as_of=parse_date(as_of, "--as-of"),
+        lists=_lists(lists),
+        threshold=_threshold(threshold),
+        top=top,
+    )
+    app = open_app(db=db)
     if input_path is not None or output_path is not None:
         if name is not None:
             raise click.UsageError("give either NAME or --input/--output, not both")
         if input_path is None or output_path is None:
             raise click.UsageError("--input and --output go together")
-        batch = screen_many(
-            loaded,
-            input_path,
-            output_path,
-            as_of=when,
-            lists=_lists(lists),
-            threshold=threshold,
-            top=top,
-        )
+        with progress_bar(f"screening {input_path.name}") as progress:
+            try:
+                batch = screen_parties_file(
+                    app, input_path, output_path, request, progress=progress
+                )
+            except BatchInputError as exc:
+                raise ClearanceError(str(exc)) from exc
         summary = batch.summary
         click.echo(
             f"screened {summary.rows} row(s): {summary.output_rows} hit(s), "
@@ -192,44 +142,31 @@ def screen_command(
         return
     if name is None or not name.strip():
         raise click.UsageError("give a NAME to screen, or --input FILE --output FILE")
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise click.BadParameter("must be an ISO alpha-2 code", param_hint="--country")
-    party = Party(
-        name=name,
-        type=EntryType(party_type),
-        dob=_dob(dob),
-        country=country.upper() if country else None,
+    party = parse_party(
+        {"name": name, "type": party_type, "dob": dob, "country": country}, "screen"
     )
-    audited = screen_one(
-        loaded, party, as_of=when, lists=_lists(lists), threshold=threshold, top=top
-    )
+    screening = screen_party(app, party, request)
     if output_format == "json":
-        emit_json(audited.to_dict())
-    else:
-        from clearance.audit.audited import review_notes
-
-        _print_result(audited.result)
-        for line in [*review_notes(audited.hits), f"audit record {audited.record.seq}"]:
-            click.echo(line)
+        emit_json(screening.to_dict())
+        return
+    _print_result(screening.result)
+    for line in review_notes(screening.hits):
+        click.echo(line)
+    if screening.record is not None:
+        click.echo(f"audit record {screening.record.seq}")
 
 
 @click.command("compare", help="Score name pairs from a CSV/Parquet file (pair_id,left,right).")
 @click.option("--pairs", "pairs_path", type=click.Path(path_type=Path), required=True)
 @click.option("--output", "output_path", type=click.Path(path_type=Path), required=True)
 def compare_command(pairs_path: Path, output_path: Path) -> None:
-    from clearance.screening import BatchInputError, compare_file, get_algorithm
+    from clearance.screening import BatchInputError
+    from clearance.service.screening import compare_pairs_file
 
-    loaded = settings_from()
-    algorithm = get_algorithm(loaded.settings.screening_algorithm)
+    settings = settings_from().settings
     with progress_bar(f"comparing {pairs_path.name}") as progress:
         try:
-            summary = compare_file(
-                pairs_path,
-                output_path,
-                match_threshold=loaded.settings.match_threshold,
-                algorithm=algorithm.name,
-                progress=progress,
-            )
+            summary = compare_pairs_file(settings, pairs_path, output_path, progress=progress)
         except BatchInputError as exc:
             raise ClearanceError(str(exc)) from exc
     click.echo(

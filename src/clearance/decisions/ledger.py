@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from clearance.decisions.tables import cap_counter, ledger_entry, recorded_decision
 from clearance.decisions.types import CapKey, Decision, Transaction, Usage
 from clearance.model import canonical_json
+from clearance.store.db import begin_write, within
 
 CENTS = Decimal(100)
 
@@ -78,6 +79,11 @@ def read_usage(engine: Engine, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
         return _usage(conn, keys)
 
 
+def usage_in(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
+    """Usage read on an open connection, without locking (decisions that do not record)."""
+    return _usage(conn, keys)
+
+
 @dataclass
 class LockedCaps:
     conn: Connection
@@ -96,34 +102,41 @@ def _ensure_counters(conn: Connection, keys: list[CapKey]) -> None:
         conn.execute(sqlite.insert(cap_counter).values(rows).on_conflict_do_nothing())
 
 
+def lock_caps(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
+    """Lock every cap in `keys` inside `conn`'s open write transaction; their usage under it.
+
+    Caps are locked in one fixed order so that two decisions never wait on each other.
+    """
+    ordered = sorted(set(keys), key=lambda k: (k.family, k.holder, k.period))
+    if ordered:
+        _ensure_counters(conn, ordered)
+        conn.execute(
+            select(cap_counter.c.family)
+            .where(
+                or_(
+                    *(
+                        and_(
+                            cap_counter.c.family == k.family,
+                            cap_counter.c.holder == k.holder,
+                            cap_counter.c.period == k.period,
+                        )
+                        for k in ordered
+                    )
+                )
+            )
+            .order_by(cap_counter.c.family, cap_counter.c.holder, cap_counter.c.period)
+            .with_for_update()
+        ).all()
+    return _usage(conn, ordered)
+
+
 @contextmanager
 def cap_lock(engine: Engine, keys: Collection[CapKey]) -> Iterator[LockedCaps]:
     """A write transaction holding every cap in `keys`; commits on success, else rolls back."""
-    ordered = sorted(set(keys), key=lambda k: (k.family, k.holder, k.period))
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_write(conn)
         try:
-            if ordered:
-                _ensure_counters(conn, ordered)
-                conn.execute(
-                    select(cap_counter.c.family)
-                    .where(
-                        or_(
-                            *(
-                                and_(
-                                    cap_counter.c.family == k.family,
-                                    cap_counter.c.holder == k.holder,
-                                    cap_counter.c.period == k.period,
-                                )
-                                for k in ordered
-                            )
-                        )
-                    )
-                    .order_by(cap_counter.c.family, cap_counter.c.holder, cap_counter.c.period)
-                    .with_for_update()
-                ).all()
-            yield LockedCaps(conn, _usage(conn, ordered))
+            yield LockedCaps(conn, lock_caps(conn, keys))
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -238,9 +251,9 @@ def _row(r: object) -> LedgerRow:
     )
 
 
-def reverse(engine: Engine, transaction_id: str, note: str) -> list[LedgerRow]:
+def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list[LedgerRow]:
     """Undo a transaction's drawdowns with new negative rows (once: a second call is refused)."""
-    with engine.begin() as conn:
+    with within(engine) as conn:
         rows = conn.execute(
             select(ledger_entry)
             .where(

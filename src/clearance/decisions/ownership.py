@@ -36,11 +36,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from clearance.decisions.tables import ownership_import, ownership_link
 from clearance.model import Entry
 from clearance.names import fold
+from clearance.store.db import within
 
 GUIDANCE = (
     "OFAC, Revised Guidance on Entities Owned by Persons Whose Property and Interests in "
@@ -327,7 +328,9 @@ def _check_totals(links: list[Link], path: str) -> None:
                 )
 
 
-def import_ownership(engine: Engine, path: Path, list_names: Collection[str]) -> OwnershipImport:
+def import_ownership(
+    engine: Engine | Connection, path: Path, list_names: Collection[str]
+) -> OwnershipImport:
     """Store a new ownership data set; it replaces the previous one for new decisions (the
     previous ones stay stored, and every decision names the import it used)."""
     raw = path.read_bytes()
@@ -338,7 +341,7 @@ def import_ownership(engine: Engine, path: Path, list_names: Collection[str]) ->
     links = parse_ownership_csv(text, str(path), list_names)
     digest = hashlib.sha256(raw).hexdigest()
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with within(engine) as conn:
         inserted = conn.execute(
             insert(ownership_import).values(
                 origin=str(path), sha256=digest, row_count=len(links), imported_at=now

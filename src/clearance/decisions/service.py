@@ -6,7 +6,7 @@
    an audit replay) with the settings' thresholds.
 2. Registered specific licenses and the current ownership data (or a pinned import) are read.
 3. Without `record`, the cap usage is read and the transaction evaluated.
-   With `record`, the caps the evaluation may touch are locked (`ledger.cap_lock`), their
+   With `record`, the caps the evaluation may touch are locked (`ledger.lock_caps`), their
    usage read under the lock, the transaction evaluated, and an AUTHORIZED decision's
    drawdowns written, all in one database transaction. A repeated transaction id returns the
    earlier recorded decision (`replayed: true`) instead of drawing down twice; the same id with
@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from clearance.decisions import ledger
@@ -45,6 +45,7 @@ from clearance.decisions.types import (
 )
 from clearance.model import ListVersion
 from clearance.settings import Settings
+from clearance.store.db import begin_write
 from clearance.store.versions import get_entry, version_as_of
 
 
@@ -134,11 +135,11 @@ def decide(
     `screened`: the parties as the caller screened them already (with these `settings` and
     `version_ids`), so that they are not screened twice.
     """
-    _check(txn, rules)
+    check_purpose(txn, rules)
     if record:
         earlier = ledger.find_recorded(engine, txn.id)
         if earlier is not None:
-            return _replay(earlier, txn)
+            return replay_of(earlier, txn)
     if screened is None:
         screened = screen_parties(engine, txn, settings, version_ids)
     return decide_screened(
@@ -153,6 +154,55 @@ def decide(
     )
 
 
+def decision_context(
+    engine: Engine,
+    txn: Transaction,
+    screened: Sequence[ScreenedParty],
+    *,
+    rules: RuleSet,
+    cap_holder: str,
+    ownership_import: int | None = None,
+    pinned: bool = False,
+) -> Context:
+    """What the evaluation needs besides the parties: licenses, ownership data, the holder."""
+    return Context(
+        rules=rules,
+        specific_licenses=tuple(load_specific(engine)),
+        ownership=ownership_view(
+            engine, txn, screened, rules, import_id=ownership_import, pinned=pinned
+        ),
+        cap_holder=cap_holder,
+    )
+
+
+def evaluate_and_draw(
+    conn: Connection,
+    txn: Transaction,
+    screened: Sequence[ScreenedParty],
+    ctx: Context,
+    *,
+    record: bool,
+) -> Decision:
+    """Evaluate on `conn`'s open transaction; with `record`, lock the caps and draw down.
+
+    The caller owns the transaction (begun with `store.db.begin_write` when recording): the
+    drawdowns commit with whatever else it writes there, such as the decision's audit record.
+    A repeated transaction id answers with the earlier recorded decision.
+    """
+    keys = candidate_caps(txn, screened, ctx)
+    if not record or not keys:
+        return evaluate(txn, screened, ctx, ledger.usage_in(conn, keys))
+    usage = ledger.lock_caps(conn, keys)
+    earlier = ledger.recorded(conn, txn.id)
+    if earlier is not None:
+        return replay_of(earlier, txn)
+    decision = evaluate(txn, screened, ctx, usage)
+    if decision.decision is Outcome.AUTHORIZED and decision.drawdowns:
+        decision = dataclasses.replace(decision, recorded=True)
+        ledger.write_drawdowns(conn, txn, decision)
+    return decision
+
+
 def decide_screened(
     engine: Engine,
     txn: Transaction,
@@ -164,37 +214,30 @@ def decide_screened(
     ownership_import: int | None = None,
     pinned: bool = False,
 ) -> Decision:
-    _check(txn, rules)
-    ctx = Context(
+    check_purpose(txn, rules)
+    ctx = decision_context(
+        engine,
+        txn,
+        screened,
         rules=rules,
-        specific_licenses=tuple(load_specific(engine)),
-        ownership=ownership_view(
-            engine, txn, screened, rules, import_id=ownership_import, pinned=pinned
-        ),
         cap_holder=cap_holder,
+        ownership_import=ownership_import,
+        pinned=pinned,
     )
-    keys = candidate_caps(txn, screened, ctx)
-    if not record or not keys:
-        return evaluate(txn, screened, ctx, ledger.read_usage(engine, keys))
     try:
-        with ledger.cap_lock(engine, keys) as locked:
-            earlier = ledger.recorded(locked.conn, txn.id)
-            if earlier is not None:
-                return _replay(earlier, txn)
-            decision = evaluate(txn, screened, ctx, locked.usage)
-            if decision.decision is Outcome.AUTHORIZED and decision.drawdowns:
-                decision = dataclasses.replace(decision, recorded=True)
-                ledger.write_drawdowns(locked.conn, txn, decision)
-            return decision
+        with engine.connect() as conn, conn.begin():
+            if record:
+                begin_write(conn)
+            return evaluate_and_draw(conn, txn, screened, ctx, record=record)
     except IntegrityError:
         # The same transaction id recorded concurrently under other caps: answer as a repeat.
         earlier = ledger.find_recorded(engine, txn.id)
         if earlier is None:
             raise
-        return _replay(earlier, txn)
+        return replay_of(earlier, txn)
 
 
-def _check(txn: Transaction, rules: RuleSet) -> None:
+def check_purpose(txn: Transaction, rules: RuleSet) -> None:
     if txn.purpose not in rules.purposes:
         raise TransactionError(
             f"transaction {txn.id}: purpose: {txn.purpose!r} is not defined in the rules "
@@ -202,7 +245,7 @@ def _check(txn: Transaction, rules: RuleSet) -> None:
         )
 
 
-def _replay(earlier: ledger.Recorded, txn: Transaction) -> Decision:
+def replay_of(earlier: ledger.Recorded, txn: Transaction) -> Decision:
     if earlier.transaction_sha256 != txn.content_hash():
         raise ledger.LedgerError(
             f"transaction id {txn.id!r} was already recorded with other content; give a new "

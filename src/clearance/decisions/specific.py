@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from clearance.decisions.rules import (
     AuthorityRef,
@@ -52,6 +52,7 @@ from clearance.decisions.rules import (
 from clearance.decisions.tables import specific_license
 from clearance.decisions.types import CapKey
 from clearance.model import canonical_json, content_hash
+from clearance.store.db import within
 
 
 class ValueLimit(RuleModel):
@@ -242,14 +243,14 @@ class Registered:
     registered_at: datetime
 
 
-def register_specific(engine: Engine, path: Path, rules: RuleSet) -> Registered:
+def register_specific(engine: Engine | Connection, path: Path, rules: RuleSet) -> Registered:
     """Validate a specific license file and store it; the same content again is a no-op."""
     text = read_rule_text(path)
     data = parse_yaml(text, str(path))
     lic = validate_specific(data, rules, str(path), text)
     body = json_ready(data)
     digest = content_hash(body)
-    with engine.begin() as conn:
+    with within(engine) as conn:
         row = conn.execute(
             select(specific_license).where(specific_license.c.number == lic.number)
         ).first()

@@ -26,7 +26,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from clearance.model import Hit, ListVersion, Party, entry_to_dict
+from clearance.model import (
+    Hit,
+    ListVersion,
+    Party,
+    hit_to_dict,
+    party_to_dict,
+    version_to_dict,
+)
 from clearance.screening.compare import compare
 from clearance.screening.index import INDEX_FORMAT, ScreeningIndex
 from clearance.screening.scorer import get_algorithm
@@ -36,7 +43,6 @@ from clearance.store.versions import StoreError, get_version, iter_entries, vers
 __all__ = [
     "ScreeningResult",
     "compare",
-    "hit_to_dict",
     "index_for",
     "resolve_versions",
     "screen",
@@ -67,55 +73,15 @@ class ScreeningResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "party": _party_dict(self.party),
+            "party": party_to_dict(self.party),
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "list_versions": [
-                {
-                    "id": v.id,
-                    "list": v.list_name,
-                    "published": v.published.isoformat(),
-                    "sha256": v.sha256,
-                }
-                for v in self.list_versions
-            ],
+            "list_versions": [version_to_dict(v) for v in self.list_versions],
             "algorithm": self.algorithm,
             "algorithm_config": self.algorithm_config,
             "match_threshold": self.match_threshold,
             "review_threshold": self.review_threshold,
-            "hits": [hit_to_dict(h) for h in self.hits],
+            "hits": [hit_to_dict(h, with_entry=True) for h in self.hits],
         }
-
-
-def _party_dict(party: Party) -> dict[str, Any]:
-    return {
-        "name": party.name,
-        "type": party.type.value,
-        "country": party.country,
-        "dob": party.dob,
-        "identifiers": [
-            {"kind": i.kind, "value": i.value, "country": i.country} for i in party.identifiers
-        ],
-        "role": party.role,
-    }
-
-
-def hit_to_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "list": hit.list_name,
-        "list_version_id": hit.list_version_id,
-        "source_id": hit.entry.source_id,
-        "entry_name": hit.entry.primary_name,
-        "entry_type": hit.entry.type.value,
-        "programs": list(hit.entry.programs),
-        "score": hit.score,
-        "match": hit.match,
-        "query_name": hit.query_name,
-        "matched_name": {"name": hit.matched_name.name, "kind": hit.matched_name.kind.value},
-        "algorithm": hit.algorithm,
-        "features": [{"name": f.name, "score": f.score, "detail": f.detail} for f in hit.features],
-        "explanation": hit.explanation,
-        "entry": entry_to_dict(hit.entry),
-    }
 
 
 # --- which versions ------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -54,3 +56,25 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
     return engine
+
+
+def begin_write(conn: Connection) -> None:
+    """Start `conn`'s transaction as a writer (call first thing inside `conn.begin()`).
+
+    SQLite: `BEGIN IMMEDIATE` takes the database write lock before anything is read; a
+    deferred transaction would read first and could fork the audit chain or overdraw a cap.
+    PostgreSQL locks rows instead (`SELECT ... FOR UPDATE` on the chain head and the caps).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def within(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection in a transaction: the caller's own (a unit of work, which commits it) or,
+    given an engine, a new one committed when the block ends."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.begin() as conn:
+        yield conn

@@ -25,6 +25,7 @@ from clearance.model import (
     entry_from_dict,
     entry_to_dict,
 )
+from clearance.store.db import within
 from clearance.store.tables import entry_blob, list_version, version_entry
 
 _BATCH = 2000
@@ -107,7 +108,7 @@ def _previous_entries(
 
 
 def import_list(
-    engine: Engine,
+    engine: Engine | Connection,
     parsed: ParsedList,
     published: date | None = None,
     progress: Callable[[int], None] | None = None,
@@ -125,7 +126,7 @@ def import_list(
             f"{', '.join(parsed.files)} carries no publication date: give one with --published"
         )
     name = parsed.name
-    with engine.begin() as conn:
+    with within(engine) as conn:
         existing = conn.execute(
             select(list_version).where(
                 and_(list_version.c.list_name == name, list_version.c.sha256 == parsed.sha256)

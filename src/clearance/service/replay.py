@@ -22,14 +22,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from clearance.audit.audited import file_sha256, screened_versions, version_record
 from clearance.audit.chain import AuditError, AuditRecord
-from clearance.audit.records import DECISION, SCREENING, SCREENING_BATCH, get_record
-from clearance.audit.review import hit_to_dict
-from clearance.audit.tables import rules_snapshot
-from clearance.model import EntryType, Hit, Identifier, Party
+from clearance.audit.records import (
+    DECISION,
+    SCREENING,
+    SCREENING_BATCH,
+    get_record,
+    load_rules_snapshot,
+)
+from clearance.model import Hit, hit_to_dict, party_from_dict
+from clearance.service.decisions import screened_versions
+from clearance.service.handle import Clearance
+from clearance.service.screening import file_sha256, version_record
 from clearance.settings import LoadedSettings, Settings
 
 if TYPE_CHECKING:
@@ -163,20 +169,13 @@ def recorded_settings(record: AuditRecord, loaded: LoadedSettings) -> Settings:
     return Settings(**values, data_dir=local.data_dir, db=local.db, lists_dir=local.lists_dir)
 
 
-def party_from_dict(data: Mapping[str, Any]) -> Party:
-    return Party(
-        name=data["name"],
-        type=EntryType(data.get("type") or "unknown"),
-        country=data.get("country"),
-        dob=data.get("dob"),
-        identifiers=tuple(Identifier(**i) for i in data.get("identifiers", ())),
-        role=data.get("role"),
-    )
+# Hit fields recorded under other names before the wire schema was unified (docs/wire.md).
+_LEGACY_HIT_KEYS = {"entry_id": "source_id"}
 
 
 def _hits_view(hits: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The hits without their review status, which changes as people review."""
-    return [{k: v for k, v in h.items() if k != "review"} for h in hits]
+    return [{_LEGACY_HIT_KEYS.get(k, k): v for k, v in h.items() if k != "review"} for h in hits]
 
 
 def _hits_now(hits: Sequence[Hit]) -> list[dict[str, Any]]:
@@ -298,14 +297,10 @@ def _replay_batch(
 # --- decisions -------------------------------------------------------------------------------
 
 
-def load_rules_snapshot(engine: Engine, version: str) -> RuleSet:
+def rules_from_snapshot(engine: Engine, version: str) -> RuleSet:
     from clearance.decisions import RuleSet
 
-    with engine.connect() as conn:
-        body = conn.scalar(select(rules_snapshot.c.body).where(rules_snapshot.c.hash == version))
-    if body is None:
-        raise AuditError(f"no rules snapshot {version}: the rules this decision used are lost")
-    return RuleSet.from_snapshot(json.loads(body))
+    return RuleSet.from_snapshot(load_rules_snapshot(engine, version))
 
 
 def _recorded_usage(decision: Mapping[str, Any]) -> dict[CapKey, Usage]:
@@ -362,7 +357,7 @@ def _replay_decision(
     txn = Transaction.from_dict(payload["transaction"], f"audit record {record.seq}")
     recorded_decision = {k: v for k, v in payload["decision"].items() if k not in _CALL_FIELDS}
     recorded_parties = [_hits_view(p["hits"]) for p in payload["parties"]]
-    rules = load_rules_snapshot(engine, payload["rules"]["version"])
+    rules = rules_from_snapshot(engine, payload["rules"]["version"])
     usage = _recorded_usage(payload["decision"])
     notes: list[str] = []
     if payload["decision"].get("replayed"):
@@ -412,3 +407,14 @@ def _replay_decision(
         f"(rules {rules.version[:12]}, list versions {payload['version_ids']})"
     )
     return ReplayReport(record, summary, replayed, today, notes)
+
+
+def replay_record(app: Clearance, ref: str | int, *, current: bool = False) -> ReplayReport:
+    """Recompute audit record `ref` (seq or id) exactly; with `current`, also as of today."""
+    return replay(
+        app.engine,
+        ref,
+        loaded=app.loaded,
+        current=current,
+        current_rules=app.rules() if current else None,
+    )

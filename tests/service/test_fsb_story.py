@@ -16,15 +16,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from audit_support import import_version
+from service_support import import_version
 from sqlalchemy import Engine
 
-from clearance.audit.audited import audited_decide, audited_screen
 from clearance.audit.chain import verify_chain
-from clearance.audit.replay import replay
-from clearance.audit.review import AlertState, HitStatus, Outcome, decide_alert, get_alert
+from clearance.audit.review import AlertState, HitStatus, Outcome, get_alert
 from clearance.decisions import Transaction, load_rules
 from clearance.model import EntryType, Party
+from clearance.service import Clearance, ScreenRequest, decide, replay_record, screen_party
+from clearance.service.review import review_alert
 from clearance.settings import load_settings
 
 FSB = "21344"
@@ -62,14 +62,14 @@ def changed_rules(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
     loaded = load_settings({"data_dir": str(tmp_path / "data")}, env={})
+    app = Clearance(engine, loaded, "tester")
     sdn = lists_dir / "ofac" / "sdn_csv"
     june17 = import_version(engine, sdn / "2022-06-17", date(2022, 6, 17))
     rules = load_rules()
 
     # 1. The decision, on the lists known then.
-    decided = audited_decide(
-        engine, fee("T-0715", "2022-07-15"), rules=rules, loaded=loaded, record=True
-    )
+    decided = decide(app, fee("T-0715", "2022-07-15"), record=True)
+    assert decided.record is not None
     assert decided.decision.decision.value == "AUTHORIZED"
     payload = decided.record.payload
     assert payload["version_ids"] == [june17.id]
@@ -83,18 +83,18 @@ def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
     assert any(h.hit.entry.source_id == FSB and h.status is HitStatus.ALERT for h in fsb_hits)
 
     # The look-alike: an alert, reviewed as a false positive, then suppressed.
-    first = audited_screen(engine, LOOKALIKE, loaded=loaded, as_of=date(2022, 6, 20))
+    first = screen_party(app, LOOKALIKE, ScreenRequest(as_of=date(2022, 6, 20)))
+    assert first.record is not None
     [hit] = [h for h in first.hits if h.hit.entry.source_id == FSB]
     assert hit.status is HitStatus.ALERT and hit.new_alert and hit.alert_id is not None
-    review = decide_alert(
-        engine,
+    review = review_alert(
+        app.as_actor("ann"),
         hit.alert_id,
         Outcome.FALSE_POSITIVE,
-        reviewer="ann",
-        note="a US guarding company, Delaware registration",
-        settings=loaded,
+        "a US guarding company, Delaware registration",
     )
-    again = audited_screen(engine, LOOKALIKE, loaded=loaded, as_of=date(2022, 6, 20))
+    assert review.reviewer == "ann"
+    again = screen_party(app, LOOKALIKE, ScreenRequest(as_of=date(2022, 6, 20)))
     [suppressed] = [h for h in again.hits if h.hit.entry.source_id == FSB]
     assert suppressed.status is HitStatus.SUPPRESSED
     assert suppressed.hit.score == hit.hit.score  # still computed
@@ -103,12 +103,16 @@ def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
 
     # 2. Newer lists and changed rules arrive.
     june28 = import_version(engine, sdn / "2022-06-28", date(2022, 6, 28))
-    new_rules = load_rules(changed_rules(tmp_path))
+    new_rules_dir = changed_rules(tmp_path)
+    new_rules = load_rules(new_rules_dir)
     assert new_rules.version != rules.version
-
-    report = replay(
-        engine, decided.record.seq, loaded=loaded, current=True, current_rules=new_rules
+    today_app = Clearance(
+        engine,
+        load_settings({"data_dir": str(tmp_path / "data"), "rules_dir": new_rules_dir}, env={}),
+        "auditor",
     )
+
+    report = replay_record(today_app, decided.record.seq, current=True)
     assert report.identical, [str(d) for d in report.replay.differences]
     assert report.replay.answer["decision"] == "AUTHORIZED"
     assert report.replay.rules_version == rules.version
@@ -126,14 +130,14 @@ def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
     uncovered = [u["authority"] for u in today.answer["uncovered_authorities"]]
     assert any("14024" in a for a in uncovered), uncovered
 
-    screening_replay = replay(engine, first.record.seq, loaded=loaded, current=True)
+    screening_replay = replay_record(app, first.record.seq, current=True)
     assert screening_replay.identical
     # As of 2022-06-20 the 06-28 list is not yet in force: today's store answers the same.
     assert screening_replay.current is not None and screening_replay.current.identical
     assert [v["id"] for v in screening_replay.current.list_versions] == [june17.id]
 
     # 3. The entry changed: the review no longer covers the hit.
-    later = audited_screen(engine, LOOKALIKE, loaded=loaded, as_of=date(2022, 6, 30))
+    later = screen_party(app, LOOKALIKE, ScreenRequest(as_of=date(2022, 6, 30)))
     [reopened] = [h for h in later.hits if h.hit.entry.source_id == FSB]
     assert reopened.hit.list_version_id == june28.id
     assert reopened.status is HitStatus.ALERT and reopened.new_alert

@@ -1,0 +1,247 @@
+"""Use cases: screen one party, screen a file of parties, compare name pairs.
+
+Each screening runs the hits through review (alerts, remembered false positives) and appends
+its audit record in one unit of work. `audit=False` is an explicit dry run: no alerts, no
+record — for callers that only want to see scores (the `compare` door, tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clearance.audit.chain import AuditRecord
+from clearance.audit.records import SCREENING, SCREENING_BATCH
+from clearance.audit.review import (
+    HitStatus,
+    ReviewedHit,
+    party_fingerprint,
+    review_hits,
+)
+from clearance.lists.base import sha256_of_files
+from clearance.model import ListVersion, Party, party_to_dict, version_to_dict
+from clearance.screening import (
+    BatchSummary,
+    ScreeningResult,
+    compare_file,
+    get_algorithm,
+    index_for,
+    resolve_versions,
+    screen,
+    screen_file,
+)
+from clearance.service.handle import Clearance
+from clearance.service.uow import unit_of_work
+from clearance.settings import Settings
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenRequest:
+    """What to screen against: lists in force on `as_of` (default today) or pinned versions."""
+
+    as_of: date | None = None
+    lists: Sequence[str] | None = None
+    threshold: float | None = None  # lowest score reported (default: the review threshold)
+    top: int = 10
+    version_ids: Sequence[int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "lists": list(self.lists) if self.lists is not None else None,
+            "threshold": self.threshold,
+            "top": self.top,
+            "version_ids": list(self.version_ids) if self.version_ids is not None else None,
+        }
+
+
+def version_record(version: ListVersion) -> dict[str, Any]:
+    """A list version as audit records cite it (what replay needs to find it again)."""
+    data = version_to_dict(version)
+    return {k: data[k] for k in ("id", "list", "published", "sha256", "imported_at", "entries")}
+
+
+def screening_config(algorithm: str, match: float, review: float) -> dict[str, Any]:
+    return {
+        "algorithm": algorithm,
+        "algorithm_config": get_algorithm(algorithm).to_dict(),
+        "match_threshold": match,
+        "review_threshold": review,
+    }
+
+
+# --- one party -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """A screening's answer: the hits with their review status, and its audit record."""
+
+    result: ScreeningResult
+    hits: tuple[ReviewedHit, ...]
+    record: AuditRecord | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.result.to_dict()
+        for hit, reviewed in zip(data["hits"], self.hits, strict=True):
+            hit["review"] = reviewed.review_dict()
+        data["audit_record"] = record_ref(self.record)
+        return data
+
+
+def record_ref(record: AuditRecord | None) -> dict[str, Any] | None:
+    return {"seq": record.seq, "id": record.id} if record is not None else None
+
+
+def review_notes(hits: Sequence[ReviewedHit]) -> list[str]:
+    """One line per hit that is not simply below the review threshold, for people."""
+    lines = []
+    for rank, reviewed in enumerate(hits, start=1):
+        if reviewed.status is HitStatus.BELOW_REVIEW:
+            continue
+        label = {
+            HitStatus.ALERT: "NEW ALERT" if reviewed.new_alert else "ALERT",
+            HitStatus.SUPPRESSED: "suppressed",
+            HitStatus.TRUE_MATCH: "TRUE MATCH",
+        }[reviewed.status]
+        lines.append(f"#{rank} {label} (alert {reviewed.alert_id}): {reviewed.reason}")
+    return lines
+
+
+def screen_party(
+    app: Clearance, party: Party, request: ScreenRequest | None = None, *, audit: bool = True
+) -> Screening:
+    """Screen one party; raise or find alerts and append the `screening` record."""
+    request = request or ScreenRequest()
+    result = screen(
+        app.engine,
+        party,
+        as_of=request.as_of,
+        lists=request.lists,
+        threshold=request.threshold,
+        top=request.top,
+        settings=app.settings,
+        version_ids=request.version_ids,
+    )
+    if not audit:
+        return Screening(
+            result, tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits), None
+        )
+    with unit_of_work(app.engine) as uow:
+        reviewed = review_hits(
+            uow.writer, party, result.hits, review_threshold=result.review_threshold
+        )
+        payload = {
+            "request": request.to_dict(),
+            "as_of": result.as_of.isoformat() if result.as_of else None,
+            "list_versions": [version_record(v) for v in result.list_versions],
+            "screening": screening_config(
+                result.algorithm, result.match_threshold, result.review_threshold
+            ),
+            "party": party_to_dict(party),
+            "fingerprint": party_fingerprint(party),
+            "review_threshold": result.review_threshold,
+            "hits": [h.to_dict() for h in reviewed],
+        }
+        record = uow.record(SCREENING, payload, app)
+    return Screening(result, tuple(reviewed), record)
+
+
+# --- a file of parties -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileScreening:
+    summary: BatchSummary
+    list_versions: tuple[ListVersion, ...]
+    record: AuditRecord
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.summary.rows,
+            "output_rows": self.summary.output_rows,
+            "matches": self.summary.matches,
+            "list_versions": [version_to_dict(v) for v in self.list_versions],
+            "audit_record": record_ref(self.record),
+        }
+
+
+def file_sha256(path: Path) -> str:
+    return sha256_of_files([path])
+
+
+def screen_parties_file(
+    app: Clearance,
+    input_path: Path,
+    output_path: Path,
+    request: ScreenRequest | None = None,
+    *,
+    progress: Progress | None = None,
+) -> FileScreening:
+    """Screen a CSV/Parquet file of parties into a hits file; one `screening_batch` record.
+
+    Rows are not turned into alerts: the output file is the batch's answer, and its checksum
+    in the record ties it to the lists and settings that produced it.
+    """
+    request = request or ScreenRequest()
+    settings = app.settings
+    when = request.as_of or (date.today() if request.version_ids is None else None)
+    versions = resolve_versions(
+        app.engine, as_of=when, lists=request.lists, version_ids=request.version_ids
+    )
+    index = index_for(
+        app.engine, versions, settings.screening_algorithm, settings.data_dir / "index-cache"
+    )
+    review = settings.review_threshold if request.threshold is None else request.threshold
+    summary = screen_file(
+        index,
+        input_path,
+        output_path,
+        threshold=review,
+        top=request.top,
+        match_threshold=settings.match_threshold,
+        progress=progress,
+    )
+    payload = {
+        "input": {"path": str(input_path), "sha256": file_sha256(input_path)},
+        "output": {"path": str(output_path), "sha256": file_sha256(output_path)},
+        "rows": summary.rows,
+        "output_rows": summary.output_rows,
+        "matches": summary.matches,
+        "request": {
+            "as_of": when.isoformat() if when else None,
+            "lists": list(request.lists) if request.lists is not None else None,
+            "threshold": review,
+            "top": request.top,
+        },
+        "list_versions": [version_record(v) for v in versions],
+        "screening": screening_config(
+            settings.screening_algorithm, settings.match_threshold, settings.review_threshold
+        ),
+    }
+    with unit_of_work(app.engine) as uow:
+        record = uow.record(SCREENING_BATCH, payload, app)
+    return FileScreening(summary, tuple(versions), record)
+
+
+def compare_pairs_file(
+    settings: Settings, pairs_path: Path, output_path: Path, *, progress: Progress | None = None
+) -> BatchSummary:
+    """Score name pairs with the configured scorer.
+
+    No store and no record: comparing two names says nothing about any party or list, it is a
+    tool for tuning and evaluation.
+    """
+    algorithm = get_algorithm(settings.screening_algorithm)
+    return compare_file(
+        pairs_path,
+        output_path,
+        match_threshold=settings.match_threshold,
+        algorithm=algorithm.name,
+        progress=progress,
+    )
