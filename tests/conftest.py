@@ -107,3 +107,12 @@ def pg_url_for_schema() -> Iterator[str]:
     """A URL with its own fresh schema, for tests that start processes (CLI, servers)."""
     with fresh_pg_schema() as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty store on each backend, for tests that start other processes."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    url: str = request.getfixturevalue("pg_url_for_schema")
+    return url

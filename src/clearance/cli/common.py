@@ -13,29 +13,12 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
-from clearance.audit.chain import AuditError
-from clearance.lists.errors import ListFormatError
-from clearance.lists.fetch import FetchError
-from clearance.schema import PartyError
+from clearance.service.errors import user_errors
 from clearance.service.handle import Clearance
 from clearance.settings import LoadedSettings, SettingsError, load_settings
-from clearance.store.db import open_store
-from clearance.store.versions import StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Errors that mean "the input or the request is wrong": shown as one line, exit code 2.
-# (The decision engine's own errors are added where its commands load it: cli/decide.py.)
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ListFormatError,
-    StoreError,
-    SettingsError,
-    PartyError,
-    FetchError,
-    AuditError,
-)
 
 
 class ClearanceError(click.ClickException):
@@ -70,10 +53,6 @@ def settings_from(**flags: Any) -> LoadedSettings:
         return load_settings(flags)
     except SettingsError as exc:
         raise ClearanceError(str(exc)) from exc
-
-
-def store(loaded: LoadedSettings) -> Engine:
-    return open_store(loaded.settings.database_url)
 
 
 def open_app(**flags: Any) -> Clearance:
@@ -131,7 +110,7 @@ class ClearanceGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
+        except user_errors() as exc:
             raise ClearanceError(str(exc)) from exc
 
 

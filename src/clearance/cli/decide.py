@@ -27,6 +27,7 @@ from clearance.cli.common import (
     open_app,
     parse_date,
 )
+from clearance.service.errors import user_errors as request_errors
 from clearance.service.handle import Clearance
 
 # clearance.decisions (and through it screening) is imported inside the commands, so that the
@@ -45,11 +46,9 @@ def rules_option(func: Any) -> Any:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    from clearance.decisions import LedgerError, OwnershipError, RuleError, TransactionError
-
     try:
         yield
-    except (RuleError, TransactionError, LedgerError, OwnershipError) as exc:
+    except request_errors() as exc:
         raise ClearanceError(str(exc)) from exc
 
 

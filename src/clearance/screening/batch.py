@@ -15,7 +15,6 @@ A bad row (no name, an unknown type, a malformed date or country) stops the run 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clearance.model import EntryType, Hit, Party
+from clearance.schema import PartyError, parse_party
 from clearance.screening.compare import compare
 from clearance.screening.index import ScreeningIndex
 from clearance.screening.scorer import get_algorithm
@@ -69,8 +69,6 @@ _SCREEN_SCHEMA = pa.schema(
 _COMPARE_SCHEMA = pa.schema(
     [("pair_id", pa.string()), ("score", pa.float64()), ("match", pa.bool_())]
 )
-_DOB = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 Progress = Callable[[int], None]
 
 
@@ -169,26 +167,12 @@ def _read_parquet(
 
 
 def _party(path: Path, where: str, row: dict[str, str]) -> Party:
-    name = row["name"].strip()
-    if not name:
-        raise BatchInputError(f"{path}: {where}: empty name")
-    raw_type = row.get("type", "").strip().lower()
+    """The row through the one party model, so a file accepts what `screen NAME` accepts."""
+    fields: dict[str, str] = {k: row[k] for k in ("name", "type", "dob", "country") if k in row}
     try:
-        party_type = EntryType(raw_type) if raw_type else EntryType.UNKNOWN
-    except ValueError:
-        choices = ", ".join(t.value for t in EntryType)
-        raise BatchInputError(
-            f"{path}: {where}: unknown type {raw_type!r} (one of: {choices})"
-        ) from None
-    dob = row.get("dob", "").strip() or None
-    if dob is not None and not _DOB.match(dob):
-        raise BatchInputError(f"{path}: {where}: dob must be YYYY[-MM[-DD]], got {dob!r}")
-    country = row.get("country", "").strip() or None
-    if country is not None and not _COUNTRY.match(country):
-        raise BatchInputError(
-            f"{path}: {where}: country must be an ISO alpha-2 code, got {country!r}"
-        )
-    return Party(name=name, type=party_type, dob=dob, country=country.upper() if country else None)
+        return parse_party(fields, f"{path}: {where}")
+    except PartyError as exc:
+        raise BatchInputError(str(exc)) from exc
 
 
 # --- writing -------------------------------------------------------------------------------
