@@ -5,10 +5,11 @@ are frozen, named algorithms; every hit explains itself (explain.py); `screen` (
 answers from the store with cached indexes; batch.py screens whole files.
 """
 
+from clearance.screening.algorithms import ALGORITHMS, get_algorithm, register_algorithm
 from clearance.screening.batch import BatchInputError, BatchSummary, compare_file, screen_file
 from clearance.screening.compare import compare
+from clearance.screening.config import AlgorithmConfig
 from clearance.screening.index import ScreeningIndex
-from clearance.screening.scorer import ALGORITHMS, AlgorithmConfig, get_algorithm
 from clearance.screening.service import ScreeningResult, index_for, resolve_versions, screen
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "compare_file",
     "get_algorithm",
     "index_for",
+    "register_algorithm",
     "resolve_versions",
     "screen",
     "screen_file",

@@ -1,8 +1,7 @@
-"""Scorers: frozen, named algorithms with a declared configuration.
+"""The scorer: token similarity, token weights and the score of one name against another.
 
-A scorer version never changes behaviour once released: a change is a new name beside the old
-one (nomenklatura's `logic_v1` / `logic_v2` habit), so that every past screening can be
-replayed exactly. `clearance-v1` is the first; docs/screening.md explains each knob.
+Every number it uses comes from an `AlgorithmConfig` (config.py), a frozen, named version from
+the registry (algorithms.py); a released version never changes behaviour (docs/screening.md).
 
 How a name pair is scored (`score_names`):
 
@@ -24,162 +23,31 @@ How a name pair is scored (`score_names`):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from clearance.model import EntryType
 from clearance.names import NameForm, is_initial, phonetic_key, token_info, token_symbols
+from clearance.screening.algorithms import ALGORITHMS, get_algorithm
+from clearance.screening.config import AlgorithmConfig
 
+# The registry and the configuration are re-exported: this module was their home before they
+# had modules of their own, and code imports them from here.
 __all__ = [
     "ALGORITHMS",
     "AlgorithmConfig",
     "NameScore",
+    "PairSimilarity",
     "TokenPair",
     "get_algorithm",
     "score_names",
+    "symbols_for",
     "token_similarity",
     "token_weight",
 ]
-
-
-# eq=False: configs are registry singletons compared by identity, which keeps them cheap to
-# hash as part of the token-similarity cache key.
-@dataclass(frozen=True, slots=True, eq=False)
-class AlgorithmConfig:
-    """Every number a scorer uses. Frozen per algorithm name; see docs/screening.md."""
-
-    name: str
-    # Default thresholds: a hit at or above `match_threshold` is a match; at or above
-    # `review_threshold` it is reported for a person to look at.
-    match_threshold: float
-    review_threshold: float
-    # Token pairs below this similarity are not aligned at all; pairs whose shorter token has
-    # at least `long_token_length` letters (long enough for two edits) down to
-    # `long_token_min_similarity`: two edits in an 8-letter word (`fmratecy` / `faratech`,
-    # 0.775) are a typo, not another name.
-    min_token_similarity: float = 0.80
-    long_token_length: int = 6
-    long_token_min_similarity: float = 0.77
-    # Tokens sharing a rigour symbol: a given name's spellings, or generic-word synonyms.
-    symbol_similarity: float = 0.95
-    # A single letter against a token starting with it.
-    initial_similarity: float = 0.90
-    # Added to a fuzzy pair whose metaphone keys agree (a tie-breaker, capped below 1.0), and
-    # the extra edits such a pair may use.
-    phonetic_bonus: float = 0.03
-    phonetic_extra_edits: int = 1
-    # Tokens of at most this many letters match only exactly (or by symbol / as initials).
-    exact_token_length: int = 3
-    # Edits (optimal string alignment: a transposition is one edit) allowed in a fuzzy token
-    # pair, by the length of the shorter token: (max length, edits) steps.
-    edit_budget: tuple[tuple[int, int], ...] = ((3, 0), (5, 1), (9, 2), (99, 3))
-    # Symbol (synonym, given-name) matches need tokens this long and this similar: short
-    # romanized syllables share Wikidata name items far too often (`zhao` / `qiu`).
-    symbol_min_length: int = 4
-    symbol_min_jaro_winkler: float = 0.70
-    # rigour's given-name symbols (`Aleksandr` / `Alexander`). Off in v1: on the evaluation
-    # set they changed recall by less than 0.1 point (the edit budget already pairs most
-    # spellings), and their tagger costs seconds to load in every process.
-    given_name_symbols: bool = False
-    # Two adjacent tokens against one written together (`al qaida` ~ `alqaida`).
-    merge_similarity: float = 0.92
-    # Name score = query_coverage ** q * listed_coverage ** (1 - q).
-    query_coverage_exponent: float = 0.5
-    # Unmatched optional tokens (middle names) count at this fraction of their weight.
-    optional_weight: float = 0.3
-    # Caps on token weights (weights are 0..1; the index sets them by rarity).
-    stopword_weight: float = 0.1
-    generic_weight: float = 0.35
-    initial_weight: float = 0.2
-    min_weight: float = 0.05
-    # Applied to a name score whose alignment has no exact word at all.
-    no_exact_word_factor: float = 0.93
-    # Unmatched words of a legal form (`co`, `pte` left over from `Co., Ltd.`, `Pte. Ltd.`).
-    legal_word_weight: float = 0.05
-    # Different legal forms on both sides (an LLC against a JSC).
-    legal_form_mismatch_penalty: float = 0.02
-    # Names matched only exactly: OFAC weak aliases, and aliases of one short token
-    # (acronyms such as `FSB`), whose fuzzy neighbours (`FSA`, `SSB`) are other parties.
-    exact_only_max_letters: int = 4
-    weak_alias_score: float = 0.75
-    short_alias_score: float = 1.0
-    # Secondary attributes: added to (or subtracted from) the name score.
-    dob_agree_bonus: float = 0.05
-    dob_conflict_penalty: float = 0.25
-    country_agree_bonus: float = 0.03
-    country_conflict_penalty: float = 0.05
-    identifier_bonus: float = 0.25
-    # "query type/listed type" -> penalty; UNKNOWN on either side never costs anything.
-    type_penalties: tuple[tuple[str, float], ...] = (
-        ("person/organization", 0.15),
-        ("person/vessel", 0.25),
-        ("person/aircraft", 0.25),
-        ("organization/person", 0.15),
-        ("organization/vessel", 0.05),
-        ("organization/aircraft", 0.05),
-        ("vessel/person", 0.25),
-        ("vessel/organization", 0.05),
-        ("vessel/aircraft", 0.10),
-        ("aircraft/person", 0.25),
-        ("aircraft/organization", 0.05),
-        ("aircraft/vessel", 0.10),
-    )
-    # Candidate retrieval: names whose quick upper estimate is within this margin of the
-    # threshold are scored in full, at most `max_candidates` of them.
-    candidate_margin: float = 0.08
-    max_candidates: int = 64
-    # The n-gram door of retrieval, for query words of at least `ngram_min_length` letters
-    # that no other door (one deletion, sound, symbol) leads anywhere: listed words sharing
-    # at least `ngram_min_shared` padded n-grams of `ngram_size` letters, n-grams held by more
-    # than `ngram_max_postings` words skipped, the `ngram_max_checked` sharing most compared.
-    ngram_min_length: int = 6
-    ngram_size: int = 3
-    ngram_min_shared: int = 2
-    ngram_max_postings: int = 250
-    ngram_max_checked: int = 16
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["edit_budget"] = [list(step) for step in self.edit_budget]
-        data["type_penalties"] = dict(self.type_penalties)
-        return data
-
-    def type_penalty(self, query: EntryType, listed: EntryType) -> float:
-        if EntryType.UNKNOWN in (query, listed) or query is listed:
-            return 0.0
-        return dict(self.type_penalties).get(f"{query.value}/{listed.value}", 0.0)
-
-    def aligns(self, similarity: float, a: str, b: str) -> bool:
-        """Whether two tokens this similar may be aligned at all."""
-        return similarity >= self.min_token_similarity or (
-            similarity >= self.long_token_min_similarity
-            and min(len(a), len(b)) >= self.long_token_length
-        )
-
-    def allowed_edits(self, length: int) -> int:
-        for max_length, edits in self.edit_budget:
-            if length <= max_length:
-                return edits
-        return self.edit_budget[-1][1]
-
-
-ALGORITHMS: dict[str, AlgorithmConfig] = {
-    "clearance-v1": AlgorithmConfig(
-        name="clearance-v1", match_threshold=0.80, review_threshold=0.75
-    ),
-}
-
-
-def get_algorithm(name: str = "clearance-v1") -> AlgorithmConfig:
-    try:
-        return ALGORITHMS[name]
-    except KeyError:
-        known = ", ".join(sorted(ALGORITHMS))
-        raise ValueError(f"unknown screening algorithm {name!r} (known: {known})") from None
 
 
 # --- tokens ----------------------------------------------------------------------------------
