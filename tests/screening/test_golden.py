@@ -11,6 +11,7 @@ v1 (docs/screening.md, "Adding a scorer version") and leave v1 and this file alo
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from typing import Any
 
@@ -74,3 +75,10 @@ def golden_index() -> ScreeningIndex:
 @pytest.mark.parametrize("row", SEARCH_ROWS, ids=[r["id"] for r in SEARCH_ROWS])
 def test_search_answers_are_unchanged(golden_index: ScreeningIndex, row: dict[str, Any]) -> None:
     assert answer(row, golden_index, ALGORITHM) == row
+
+
+def test_a_pickled_index_answers_the_same(golden_index: ScreeningIndex) -> None:
+    # The store-backed `screen` loads its indexes from a pickle on disk (service.py).
+    reloaded = pickle.loads(pickle.dumps(golden_index, protocol=pickle.HIGHEST_PROTOCOL))
+    for row in SEARCH_ROWS[::3]:
+        assert answer(row, reloaded, ALGORITHM) == row, row["id"]

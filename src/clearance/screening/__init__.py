@@ -1,8 +1,9 @@
 """Screening: find listed parties despite spelling, script, word order and legal form.
 
-`ScreeningIndex` (index.py) holds every name of a set of list versions; scorers (scorer.py)
-are frozen, named algorithms; every hit explains itself (explain.py); `screen` (service.py)
-answers from the store with cached indexes; batch.py screens whole files.
+`ScreeningIndex` (index.py) holds every name of a set of list versions; retrieval.py picks the
+names a query is scored against, and search.py scores them (scorer.py) into hits that explain
+themselves (explain.py); scorers are frozen, named versions (algorithms.py); `screen`
+(service.py) answers from the store with cached indexes; batch.py screens whole files.
 """
 
 from clearance.screening.algorithms import ALGORITHMS, get_algorithm, register_algorithm
