@@ -1,14 +1,6 @@
-"""The golden file that freezes a screening algorithm: `golden/<algorithm>.jsonl`.
+"""Makes the golden file that freezes a screening algorithm, or checks it against the code.
 
-Each row is one case and what the algorithm answered for it, exactly:
-
-- `compare` rows: a name pair through `clearance.screening.compare` (the score, every feature's
-  name, score and detail) and, at full float precision, the `score_names` result behind it
-  (score, both coverages, every aligned token pair).
-- `search` rows: a `Party` through `ScreeningIndex.search` on a real index (entry ids, scores,
-  match flags, matched names and every feature of every hit).
-
-The first line is a `meta` row naming the algorithm and the SHA-256 of its configuration.
+The file's format, and how a case is answered, are in golden_support.py.
 
 The index is built from `golden/index-slice.jsonl.gz`: a committed snapshot of real entries (every
 fourth entry of the OFAC SDN list of 2023-12-28 plus the entries the hand-written cases aim at,
@@ -35,70 +27,46 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gzip
-import hashlib
 import json
 import os
 import random
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from clearance.model import (
-    Address,
-    Entry,
-    EntryType,
-    Feature,
-    Identifier,
-    NameKind,
-    Party,
-    canonical_json,
-    entry_from_dict,
-    entry_to_dict,
+from golden_names import (
+    ARABIC,
+    CHINESE,
+    CONCORD,
+    CYRILLIC,
+    FSB,
+    GREEK,
+    HAND_PAIRS,
+    NEGATIVES,
+    PUTIN,
+    TARGET_IDS,
 )
-from clearance.names import analyze_name
-from clearance.screening import ScreeningIndex, compare, get_algorithm
-from clearance.screening.scorer import score_names
+from golden_support import (
+    FIRST_ALGORITHM,
+    SLICE_FILE,
+    answer,
+    build_index,
+    check,
+    golden_file,
+    load_slice,
+    meta_row,
+    read_golden,
+)
 
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
-SLICE_FILE = GOLDEN_DIR / "index-slice.jsonl.gz"
+from clearance.model import Address, Entry, EntryType, NameKind, canonical_json, entry_to_dict
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FIRST_ALGORITHM = "clearance-v1"
 SEED = 20231228
 SDN_DATE = "2023-12-28"
 UN_DATE = "2026-02-27"
 SDN_STEP = 4  # every fourth SDN entry goes into the index slice
-
-# Entries the hand-written cases aim at: always in the slice.
-FSB, PUTIN, BORTNIKOV, CONCORD, PKK = "21344", "35096", "34577", "22526", "4702"
-TARGET_IDS = frozenset(
-    {
-        FSB,
-        PUTIN,
-        BORTNIKOV,
-        CONCORD,
-        PKK,
-        "37444",  # GRACEFUL (vessel, IMO 1011551)
-        "45054",  # TRANSMASHHOLDING
-        "15636",  # FARATECH
-        "306",  # BANCO NACIONAL DE CUBA (weak alias BNC)
-        "4695",  # HAMAS
-        "4697",  # HIZBALLAH
-        "2686",  # NASRALLAH, Hasan
-        "11447",  # LI, Fangwei
-        "20564",  # DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD
-        "20565",  # MA, Xiaohong
-        "27063",  # ZHUHAI ZHENRONG COMPANY LIMITED
-        "29220",  # CHEN, Quanguo
-        "20157",  # KIM, Jong Un
-        "16692",  # SECHIN, Igor Ivanovich
-        "24283",  # DERIPASKA, Oleg Vladimirovich
-        "16669",  # ROTENBERG, Arkady Romanovich
-        "18716",  # SBERBANK EUROPE AG
-    }
-)
-
 
 # --- the index slice -------------------------------------------------------------------------
 
@@ -137,110 +105,6 @@ def write_slice(lists_dir: Path) -> None:
     text = "".join(canonical_json(row) + "\n" for row in _slice_rows(lists_dir))
     SLICE_FILE.parent.mkdir(parents=True, exist_ok=True)
     SLICE_FILE.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-
-
-def load_slice() -> list[tuple[str, int, Entry]]:
-    lines = gzip.decompress(SLICE_FILE.read_bytes()).decode("utf-8").splitlines()
-    rows = [json.loads(line) for line in lines]
-    return [(r["list"], r["version"], entry_from_dict(r["entry"])) for r in rows]
-
-
-def build_index(algorithm: str = FIRST_ALGORITHM) -> ScreeningIndex:
-    return ScreeningIndex.build(load_slice(), algorithm)
-
-
-def config_sha256(algorithm: str) -> str:
-    text = canonical_json(get_algorithm(algorithm).to_dict())
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# --- answering a case ------------------------------------------------------------------------
-
-
-def _features(features: Iterable[Feature]) -> list[dict[str, Any]]:
-    return [{"name": f.name, "score": f.score, "detail": f.detail} for f in features]
-
-
-def compare_answer(case: dict[str, Any], algorithm: str) -> dict[str, Any]:
-    kind = EntryType(case["type"])
-    score, features = compare(case["left"], case["right"], kind, algorithm)
-    query, listed = analyze_name(case["left"], kind), analyze_name(case["right"], kind)
-    raw = None
-    if query.tokens and listed.tokens:
-        result = score_names(query, listed, get_algorithm(algorithm))
-        raw = {
-            "score": result.score,
-            "query_coverage": result.query_coverage,
-            "listed_coverage": result.listed_coverage,
-            "pairs": [[p.query, p.listed, p.similarity, p.how] for p in result.pairs],
-        }
-    return {"score": score, "features": _features(features), "raw": raw}
-
-
-def _party(data: dict[str, Any]) -> Party:
-    return Party(
-        data["name"],
-        EntryType(data.get("type", "unknown")),
-        country=data.get("country"),
-        dob=data.get("dob"),
-        identifiers=tuple(Identifier(i["kind"], i["value"]) for i in data.get("identifiers", ())),
-    )
-
-
-def search_answer(case: dict[str, Any], index: ScreeningIndex) -> dict[str, Any]:
-    hits = index.search(_party(case["party"]), threshold=case["threshold"], top=case["top"])
-    return {
-        "hits": [
-            {
-                "list": h.list_name,
-                "version": h.list_version_id,
-                "id": h.entry.source_id,
-                "score": h.score,
-                "match": h.match,
-                "matched": [h.matched_name.name, h.matched_name.kind.value],
-                "algorithm": h.algorithm,
-                "features": _features(h.features),
-            }
-            for h in hits
-        ]
-    }
-
-
-CASE_KEYS = ("id", "kind", "category", "left", "right", "type", "party", "threshold", "top", "aim")
-
-
-def answer(case: dict[str, Any], index: ScreeningIndex | None, algorithm: str) -> dict[str, Any]:
-    """The row for `case`: its own keys plus the algorithm's answer, as JSON would hold it.
-
-    `index` (built by `build_index`) is needed for search cases only."""
-    row = {k: case[k] for k in CASE_KEYS if k in case}
-    if case["kind"] == "compare":
-        row |= compare_answer(case, algorithm)
-    else:
-        assert index is not None, "a search case needs the index"
-        row |= search_answer(case, index)
-    # Through JSON and back: tuples become lists, exactly as the stored row reads.
-    result: dict[str, Any] = json.loads(json.dumps(row, ensure_ascii=False))
-    return result
-
-
-def golden_file(algorithm: str) -> Path:
-    return GOLDEN_DIR / f"{algorithm}.jsonl"
-
-
-def read_golden(algorithm: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    lines = golden_file(algorithm).read_text(encoding="utf-8").splitlines()
-    meta, *rows = (json.loads(line) for line in lines)
-    return meta, rows
-
-
-def meta_row(algorithm: str) -> dict[str, Any]:
-    return {
-        "kind": "meta",
-        "algorithm": algorithm,
-        "config_sha256": config_sha256(algorithm),
-        "slice": SLICE_FILE.name,
-    }
 
 
 # --- making the cases ------------------------------------------------------------------------
@@ -338,98 +202,6 @@ def _script_names(entries: Sequence[Entry], scripts: set[str]) -> list[tuple[Ent
             (entry, n.name, latin[0]) for n in entry.names if detect_script(n.name) in scripts
         ]
     return found
-
-
-# Hand-written renderings of real listed names in other scripts (source id, text, type).
-CHINESE = (
-    ("11447", "李方伟", EntryType.PERSON),
-    ("20565", "马晓红", EntryType.PERSON),
-    ("29220", "陈全国", EntryType.PERSON),
-    ("20157", "金正恩", EntryType.PERSON),
-    ("20157", "김정은", EntryType.PERSON),
-    ("20564", "丹东鸿祥实业发展有限公司", EntryType.ORGANIZATION),
-    ("27063", "珠海振戎有限公司", EntryType.ORGANIZATION),
-)
-GREEK = (
-    (PUTIN, "Βλαντιμίρ Πούτιν", EntryType.PERSON),
-    ("24283", "Ολέγκ Ντεριπάσκα", EntryType.PERSON),
-    ("16692", "Ιγκόρ Ιβάνοβιτς Σέτσιν", EntryType.PERSON),
-    ("16669", "ΡΟΤΕΝΜΠΕΡΓΚ Αρκάντι", EntryType.PERSON),
-    ("4697", "Χεζμπολάχ", EntryType.ORGANIZATION),
-    ("4695", "ΧΑΜΑΣ", EntryType.ORGANIZATION),
-    ("18716", "Σμπερμπανκ Ευρώπη ΑΓ", EntryType.ORGANIZATION),
-    (CONCORD, "Κόνκορντ Μάνατζμεντ εντ Κονσάλτινγκ ΕΠΕ", EntryType.ORGANIZATION),
-)
-CYRILLIC = (
-    (FSB, "Федеральная служба безопасности", EntryType.ORGANIZATION),
-    (PUTIN, "ПУТИН Владимир Владимирович", EntryType.PERSON),
-    (PUTIN, "Владимир Путин", EntryType.PERSON),
-    ("24283", "Дерипаска Олег Владимирович", EntryType.PERSON),
-    ("16692", "Игорь Сечин", EntryType.PERSON),
-    ("16669", "Ротенберг Аркадий", EntryType.PERSON),
-    (CONCORD, "ООО Конкорд Менеджмент и Консалтинг", EntryType.ORGANIZATION),
-    ("18716", "Сбербанк Европа АГ", EntryType.ORGANIZATION),
-    (BORTNIKOV, "Денис Бортников", EntryType.PERSON),
-)
-ARABIC = (
-    ("4697", "حزب الله", EntryType.ORGANIZATION),
-    ("4695", "حماس", EntryType.ORGANIZATION),
-    ("2686", "حسن نصر الله", EntryType.PERSON),
-)
-# Customer names that are on no list (invented, of several origins and forms).
-NEGATIVES = (
-    ("Acme Printers GmbH", EntryType.ORGANIZATION),
-    ("Maria Fernanda Oliveira", EntryType.PERSON),
-    ("Jan Kowalski", EntryType.PERSON),
-    ("Nordlicht Logistik AG", EntryType.ORGANIZATION),
-    ("Sunrise Dental Clinic LLC", EntryType.ORGANIZATION),
-    ("Hiroshi Tanaka", EntryType.PERSON),
-    ("Green Valley Farms Pty Ltd", EntryType.ORGANIZATION),
-    ("Ahmed Benali", EntryType.PERSON),
-    ("Boulangerie Martin SARL", EntryType.ORGANIZATION),
-    ("Olga Petrova", EntryType.PERSON),
-    ("Fischer & Söhne Maschinenbau GmbH", EntryType.ORGANIZATION),
-    ("Chen Wei", EntryType.PERSON),
-    ("Blue Ocean Software Ltd", EntryType.ORGANIZATION),
-    ("Sean O'Connor", EntryType.PERSON),
-    ("International Trading Company", EntryType.ORGANIZATION),
-    ("ООО Ромашка", EntryType.ORGANIZATION),
-    ("Иван Сидоров", EntryType.PERSON),
-    ("محمد عبد الرحمن", EntryType.PERSON),
-    ("Γιώργος Παπαδόπουλος", EntryType.PERSON),
-    ("北京星辰科技有限公司", EntryType.ORGANIZATION),
-)
-# Hand-picked pairs for what the generated ones rarely meet.
-HAND_PAIRS = (
-    ("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", EntryType.PERSON),
-    ("V. Putin", "PUTIN, Vladimir", EntryType.PERSON),
-    ("Olga Kuk", "O, Kuk-Ryol", EntryType.PERSON),
-    ("Al Qaeda", "ALQAEDA", EntryType.ORGANIZATION),
-    ("Alqaida", "AL QAIDA", EntryType.ORGANIZATION),
-    ("Castro", "CASTOR", EntryType.ORGANIZATION),
-    ("Castro Trading", "CASTOR TRADING", EntryType.ORGANIZATION),
-    ("Torgan Co., Ltd", "TORGAN CO., LIMITED", EntryType.ORGANIZATION),
-    ("OOO Romashka", "Romashka LLC", EntryType.ORGANIZATION),
-    ("AO Romashka", "Romashka LLC", EntryType.ORGANIZATION),
-    ("LLC", "Romashka LLC", EntryType.UNKNOWN),
-    ("Acme Trading Company", "Zenith Trading Company", EntryType.UNKNOWN),
-    ("Acme Trading Company", "Acme Shipping Company", EntryType.UNKNOWN),
-    ("FSB", "FSB", EntryType.UNKNOWN),
-    ("FSA", "FSB", EntryType.UNKNOWN),
-    ("", "FSB", EntryType.UNKNOWN),
-    ("Graceful 1011551", "GRACEFUL 1011552", EntryType.VESSEL),
-    ("Mohammed Ali", "MUHAMMAD ALI", EntryType.PERSON),
-    ("Aleksey Navalny", "NAVALNYY, Alexei", EntryType.PERSON),
-    ("Fmratecy", "FARATECH", EntryType.ORGANIZATION),
-    ("Transmasholdign JSC", "TRANSMASHHOLDING", EntryType.ORGANIZATION),
-    ("Joint Stock Company Transmashholding", "TRANSMASHHOLDING AO", EntryType.ORGANIZATION),
-    ("Sberbank Europe Aktiengesellschaft", "SBERBANK EUROPE AG", EntryType.ORGANIZATION),
-    (
-        "Concord Management and Consulting GmbH",
-        "CONCORD MANAGEMENT AND CONSULTING LLC",
-        EntryType.ORGANIZATION,
-    ),
-)
 
 
 def _compare_cases(cases: _Cases, rng: random.Random, data: dict[str, Any]) -> None:
@@ -653,20 +425,6 @@ def make_cases(lists_dir: Path) -> list[dict[str, Any]]:
 
 
 # --- the command -----------------------------------------------------------------------------
-
-
-def check(algorithm: str) -> list[str]:
-    """Every difference between the golden file and what `algorithm` answers now."""
-    meta, rows = read_golden(algorithm)
-    problems = []
-    if meta != meta_row(algorithm):
-        problems.append(f"meta: stored {meta}, now {meta_row(algorithm)}")
-    index = build_index(algorithm)
-    for row in rows:
-        now = answer(row, index, algorithm)
-        if now != row:
-            problems.append(f"{row['id']}:\n  stored {row}\n  now    {now}")
-    return problems
 
 
 def write(algorithm: str, lists_dir: Path) -> int:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from make_golden import config_sha256
+from golden_support import config_sha256
 
 from clearance.model import Entry, EntryType, ListSource, Name, Party
 from clearance.screening import (

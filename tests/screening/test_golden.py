@@ -2,7 +2,8 @@
 
 golden/clearance-v1.jsonl holds 599 cases (name pairs through `compare`, parties through
 `ScreeningIndex.search` on a real index) with the exact answer v1 gave for each; every row is
-asserted here, float for float and word for word. make_golden.py says how the file was made.
+asserted here, float for float and word for word. make_golden.py says how the file was made,
+golden_support.py what a row holds.
 
 A failure here means v1's behaviour changed. That is a bug, whatever the change improves:
 past screenings must replay exactly. Put the improvement into a new algorithm version beside
@@ -16,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from make_golden import answer, build_index, config_sha256, meta_row, read_golden
+from golden_support import answer, build_index, config_sha256, meta_row, read_golden
 
 from clearance.screening import ScreeningIndex
 
