@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from clearance.model import Entry, EntryType, Feature, Party
-from clearance.screening.scorer import AlgorithmConfig
+from clearance.screening.config import AlgorithmConfig
 
 __all__ = ["attribute_features", "normalize_identifier"]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from clearance.model import EntryType, Feature, Name
 from clearance.names import analyze_name
+from clearance.screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
 from clearance.screening.explain import exact_only_feature, legal_form_feature, name_feature
-from clearance.screening.scorer import get_algorithm, score_names
+from clearance.screening.scorer import score_names
 
 __all__ = ["compare"]
 
@@ -14,7 +15,7 @@ def compare(
     left: str,
     right: str,
     type: EntryType = EntryType.UNKNOWN,
-    algorithm: str = "clearance-v1",
+    algorithm: str = DEFAULT_ALGORITHM,
 ) -> tuple[float, list[Feature]]:
     """Score two names against each other, without lists (no rarity weights).
 

@@ -1,8 +1,7 @@
-"""Scorers: frozen, named algorithms with a declared configuration.
+"""The scorer: token similarity, token weights and the score of one name against another.
 
-A scorer version never changes behaviour once released: a change is a new name beside the old
-one (nomenklatura's `logic_v1` / `logic_v2` habit), so that every past screening can be
-replayed exactly. `clearance-v1` is the first; docs/screening.md explains each knob.
+Every number it uses comes from an `AlgorithmConfig` (config.py), a frozen, named version from
+the registry (algorithms.py); a released version never changes behaviour (docs/screening.md).
 
 How a name pair is scored (`score_names`):
 
@@ -24,162 +23,31 @@ How a name pair is scored (`score_names`):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from clearance.model import EntryType
 from clearance.names import NameForm, is_initial, phonetic_key, token_info, token_symbols
+from clearance.screening.algorithms import ALGORITHMS, get_algorithm
+from clearance.screening.config import AlgorithmConfig
 
+# The registry and the configuration are re-exported: this module was their home before they
+# had modules of their own, and code imports them from here.
 __all__ = [
     "ALGORITHMS",
     "AlgorithmConfig",
     "NameScore",
+    "PairSimilarity",
     "TokenPair",
     "get_algorithm",
     "score_names",
+    "symbols_for",
     "token_similarity",
     "token_weight",
 ]
-
-
-# eq=False: configs are registry singletons compared by identity, which keeps them cheap to
-# hash as part of the token-similarity cache key.
-@dataclass(frozen=True, slots=True, eq=False)
-class AlgorithmConfig:
-    """Every number a scorer uses. Frozen per algorithm name; see docs/screening.md."""
-
-    name: str
-    # Default thresholds: a hit at or above `match_threshold` is a match; at or above
-    # `review_threshold` it is reported for a person to look at.
-    match_threshold: float
-    review_threshold: float
-    # Token pairs below this similarity are not aligned at all; pairs whose shorter token has
-    # at least `long_token_length` letters (long enough for two edits) down to
-    # `long_token_min_similarity`: two edits in an 8-letter word (`fmratecy` / `faratech`,
-    # 0.775) are a typo, not another name.
-    min_token_similarity: float = 0.80
-    long_token_length: int = 6
-    long_token_min_similarity: float = 0.77
-    # Tokens sharing a rigour symbol: a given name's spellings, or generic-word synonyms.
-    symbol_similarity: float = 0.95
-    # A single letter against a token starting with it.
-    initial_similarity: float = 0.90
-    # Added to a fuzzy pair whose metaphone keys agree (a tie-breaker, capped below 1.0), and
-    # the extra edits such a pair may use.
-    phonetic_bonus: float = 0.03
-    phonetic_extra_edits: int = 1
-    # Tokens of at most this many letters match only exactly (or by symbol / as initials).
-    exact_token_length: int = 3
-    # Edits (optimal string alignment: a transposition is one edit) allowed in a fuzzy token
-    # pair, by the length of the shorter token: (max length, edits) steps.
-    edit_budget: tuple[tuple[int, int], ...] = ((3, 0), (5, 1), (9, 2), (99, 3))
-    # Symbol (synonym, given-name) matches need tokens this long and this similar: short
-    # romanized syllables share Wikidata name items far too often (`zhao` / `qiu`).
-    symbol_min_length: int = 4
-    symbol_min_jaro_winkler: float = 0.70
-    # rigour's given-name symbols (`Aleksandr` / `Alexander`). Off in v1: on the evaluation
-    # set they changed recall by less than 0.1 point (the edit budget already pairs most
-    # spellings), and their tagger costs seconds to load in every process.
-    given_name_symbols: bool = False
-    # Two adjacent tokens against one written together (`al qaida` ~ `alqaida`).
-    merge_similarity: float = 0.92
-    # Name score = query_coverage ** q * listed_coverage ** (1 - q).
-    query_coverage_exponent: float = 0.5
-    # Unmatched optional tokens (middle names) count at this fraction of their weight.
-    optional_weight: float = 0.3
-    # Caps on token weights (weights are 0..1; the index sets them by rarity).
-    stopword_weight: float = 0.1
-    generic_weight: float = 0.35
-    initial_weight: float = 0.2
-    min_weight: float = 0.05
-    # Applied to a name score whose alignment has no exact word at all.
-    no_exact_word_factor: float = 0.93
-    # Unmatched words of a legal form (`co`, `pte` left over from `Co., Ltd.`, `Pte. Ltd.`).
-    legal_word_weight: float = 0.05
-    # Different legal forms on both sides (an LLC against a JSC).
-    legal_form_mismatch_penalty: float = 0.02
-    # Names matched only exactly: OFAC weak aliases, and aliases of one short token
-    # (acronyms such as `FSB`), whose fuzzy neighbours (`FSA`, `SSB`) are other parties.
-    exact_only_max_letters: int = 4
-    weak_alias_score: float = 0.75
-    short_alias_score: float = 1.0
-    # Secondary attributes: added to (or subtracted from) the name score.
-    dob_agree_bonus: float = 0.05
-    dob_conflict_penalty: float = 0.25
-    country_agree_bonus: float = 0.03
-    country_conflict_penalty: float = 0.05
-    identifier_bonus: float = 0.25
-    # "query type/listed type" -> penalty; UNKNOWN on either side never costs anything.
-    type_penalties: tuple[tuple[str, float], ...] = (
-        ("person/organization", 0.15),
-        ("person/vessel", 0.25),
-        ("person/aircraft", 0.25),
-        ("organization/person", 0.15),
-        ("organization/vessel", 0.05),
-        ("organization/aircraft", 0.05),
-        ("vessel/person", 0.25),
-        ("vessel/organization", 0.05),
-        ("vessel/aircraft", 0.10),
-        ("aircraft/person", 0.25),
-        ("aircraft/organization", 0.05),
-        ("aircraft/vessel", 0.10),
-    )
-    # Candidate retrieval: names whose quick upper estimate is within this margin of the
-    # threshold are scored in full, at most `max_candidates` of them.
-    candidate_margin: float = 0.08
-    max_candidates: int = 64
-    # The n-gram door of retrieval, for query words of at least `ngram_min_length` letters
-    # that no other door (one deletion, sound, symbol) leads anywhere: listed words sharing
-    # at least `ngram_min_shared` padded n-grams of `ngram_size` letters, n-grams held by more
-    # than `ngram_max_postings` words skipped, the `ngram_max_checked` sharing most compared.
-    ngram_min_length: int = 6
-    ngram_size: int = 3
-    ngram_min_shared: int = 2
-    ngram_max_postings: int = 250
-    ngram_max_checked: int = 16
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["edit_budget"] = [list(step) for step in self.edit_budget]
-        data["type_penalties"] = dict(self.type_penalties)
-        return data
-
-    def type_penalty(self, query: EntryType, listed: EntryType) -> float:
-        if EntryType.UNKNOWN in (query, listed) or query is listed:
-            return 0.0
-        return dict(self.type_penalties).get(f"{query.value}/{listed.value}", 0.0)
-
-    def aligns(self, similarity: float, a: str, b: str) -> bool:
-        """Whether two tokens this similar may be aligned at all."""
-        return similarity >= self.min_token_similarity or (
-            similarity >= self.long_token_min_similarity
-            and min(len(a), len(b)) >= self.long_token_length
-        )
-
-    def allowed_edits(self, length: int) -> int:
-        for max_length, edits in self.edit_budget:
-            if length <= max_length:
-                return edits
-        return self.edit_budget[-1][1]
-
-
-ALGORITHMS: dict[str, AlgorithmConfig] = {
-    "clearance-v1": AlgorithmConfig(
-        name="clearance-v1", match_threshold=0.80, review_threshold=0.75
-    ),
-}
-
-
-def get_algorithm(name: str = "clearance-v1") -> AlgorithmConfig:
-    try:
-        return ALGORITHMS[name]
-    except KeyError:
-        known = ", ".join(sorted(ALGORITHMS))
-        raise ValueError(f"unknown screening algorithm {name!r} (known: {known})") from None
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -305,11 +173,84 @@ class NameScore:
     no_exact_word: bool = False  # the alignment has look-alikes only (score scaled down)
 
 
-WeightOf = Callable[[str], float]
+@dataclass(slots=True)
+class _Side:
+    """One name's tokens, their weights, and the credit each aligned token has earned."""
+
+    tokens: tuple[str, ...]
+    weights: list[float]
+    optional: tuple[bool, ...]
+    is_person: bool
+    used: dict[int, float] = field(default_factory=dict)
+
+    def free(self) -> list[int]:
+        return [k for k in range(len(self.tokens)) if k not in self.used]
 
 
-def _uniform(_: str) -> float:
-    return 1.0
+@dataclass(slots=True)
+class _Alignment:
+    query: _Side
+    listed: _Side
+    config: AlgorithmConfig
+    pairs: list[tuple[int, TokenPair]] = field(default_factory=list)  # (query position, pair)
+
+
+def _sides(
+    query: NameForm,
+    listed: NameForm,
+    config: AlgorithmConfig,
+    weights: tuple[list[float], list[float]] | None,
+) -> tuple[_Side, _Side]:
+    q_person = query.type is EntryType.PERSON
+    l_person = listed.type is EntryType.PERSON
+    if weights is not None:
+        qw, lw = weights
+    else:
+        qw = [token_weight(t, 1.0, config, q_person) for t in query.tokens]
+        lw = [token_weight(t, 1.0, config, l_person) for t in listed.tokens]
+    return (
+        _Side(query.tokens, qw, query.optional, q_person),
+        _Side(listed.tokens, lw, listed.optional, l_person),
+    )
+
+
+def _candidate_pairs(
+    alignment: _Alignment, similarity_of: PairSimilarity
+) -> list[tuple[float, float, int, int, str]]:
+    """Every alignable pair of still free tokens, strongest first (ties: heavier, earlier)."""
+    query, listed, config = alignment.query, alignment.listed, alignment.config
+    candidates: list[tuple[float, float, int, int, str]] = []
+    for i, qt in enumerate(query.tokens):
+        if i in query.used:
+            continue
+        for j, lt in enumerate(listed.tokens):
+            if j in listed.used:
+                continue
+            similarity, how = similarity_of(qt, lt)
+            if similarity >= config.long_token_min_similarity and config.aligns(similarity, qt, lt):
+                candidates.append((similarity, query.weights[i] + listed.weights[j], i, j, how))
+    candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+    return candidates
+
+
+def _credit(side: _Side, k: int, similarity: float, how: str, config: AlgorithmConfig) -> float:
+    """What an aligned token earns: an initial tells only one letter of the full token it
+    stands for, so the full token earns the credit of an initial, not of its own weight."""
+    if how == "initial" and len(side.tokens[k]) > 1:
+        return similarity * min(1.0, config.initial_weight / side.weights[k])
+    return similarity
+
+
+def _assign(alignment: _Alignment, similarity_of: PairSimilarity) -> None:
+    """Greedy one-to-one assignment over the still free tokens, strongest pair first."""
+    query, listed, config = alignment.query, alignment.listed, alignment.config
+    for similarity, _, i, j, how in _candidate_pairs(alignment, similarity_of):
+        if i in query.used or j in listed.used:
+            continue
+        query.used[i] = _credit(query, i, similarity, how, config)
+        listed.used[j] = _credit(listed, j, similarity, how, config)
+        pair = TokenPair(query.tokens[i], listed.tokens[j].upper(), similarity, how)
+        alignment.pairs.append((i, pair))
 
 
 def _merge_pass(
@@ -339,12 +280,86 @@ def _merge_pass(
     return found
 
 
+def _merge_leftovers(alignment: _Alignment) -> None:
+    """Leftover tokens against two adjacent leftover tokens of the other side written as one
+    (`alqaida` ~ `AL QAIDA`), query side first."""
+    query, listed, config = alignment.query, alignment.listed, alignment.config
+    if not (query.free() and listed.free()):
+        return
+    for i, a, b, similarity in _merge_pass(
+        query.free(), query.tokens, listed.free(), listed.tokens, config
+    ):
+        query.used[i] = similarity
+        listed.used[a] = listed.used[b] = similarity
+        listed_text = f"{listed.tokens[a]}+{listed.tokens[b]}".upper()
+        alignment.pairs.append((i, TokenPair(query.tokens[i], listed_text, similarity, "merged")))
+    for j, a, b, similarity in _merge_pass(
+        listed.free(), listed.tokens, query.free(), query.tokens, config
+    ):
+        listed.used[j] = similarity
+        query.used[a] = query.used[b] = similarity
+        query_text = f"{query.tokens[a]}+{query.tokens[b]}"
+        pair = TokenPair(query_text, listed.tokens[j].upper(), similarity, "merged")
+        alignment.pairs.append((a, pair))
+
+
+def _coverage(side: _Side, is_legal_word: Callable[[str], bool], config: AlgorithmConfig) -> float:
+    """The share of a name's weight its aligned tokens explain. Unmatched legal-form words of
+    organizations count at the legal-word weight, unmatched optional parts at a fraction."""
+    matched = total = 0.0
+    for k, weight in enumerate(side.weights):
+        if k in side.used:
+            matched += side.used[k] * weight
+            total += weight
+        elif not side.is_person and is_legal_word(side.tokens[k]):
+            total += min(weight, config.legal_word_weight)
+        elif side.optional[k]:
+            total += weight * config.optional_weight
+        else:
+            total += weight
+    return matched / total if total else 0.0
+
+
+def _legal_penalty(query: NameForm, listed: NameForm, config: AlgorithmConfig) -> float:
+    """Different legal forms on both sides (an LLC against a JSC) cost a little."""
+    if (
+        query.legal_forms
+        and listed.legal_forms
+        and set(query.legal_forms).isdisjoint(listed.legal_forms)
+    ):
+        return config.legal_form_mismatch_penalty
+    return 0.0
+
+
+def _combined(alignment: _Alignment, q_cov: float, l_cov: float) -> tuple[float, bool]:
+    """(name score before the legal-form penalty, whether it has look-alikes only)."""
+    exponent = alignment.config.query_coverage_exponent
+    score = (q_cov**exponent) * (l_cov ** (1.0 - exponent)) if q_cov and l_cov else 0.0
+    pairs = alignment.pairs
+    no_exact_word = bool(pairs) and all(p.similarity < 1.0 for _, p in pairs)
+    if no_exact_word:
+        # Not one word in common, only look-alikes (`Castro` / `CASTOR`): weaker evidence
+        # than the similarities alone say.
+        score *= alignment.config.no_exact_word_factor
+    return score, no_exact_word
+
+
+def _unmatched_legal_words(
+    alignment: _Alignment, is_legal_word: Callable[[str], bool]
+) -> frozenset[str]:
+    return frozenset(
+        t
+        for side in (alignment.query, alignment.listed)
+        if not side.is_person
+        for k, t in enumerate(side.tokens)
+        if k not in side.used and is_legal_word(t)
+    )
+
+
 def score_names(
     query: NameForm,
     listed: NameForm,
     config: AlgorithmConfig,
-    query_weight: WeightOf = _uniform,
-    listed_weight: WeightOf = _uniform,
     similarity_of: PairSimilarity | None = None,
     absorb: frozenset[str] = frozenset(),
     weights: tuple[list[float], list[float]] | None = None,
@@ -356,138 +371,42 @@ def score_names(
     `absorb`: the index's words that are mostly legal-form words, such as `pte`) count at the
     legal-word weight: `TORGAN CO., LTD` is `TORGAN CO., LIMITED`. `similarity_of` scores
     a token pair (default: `token_similarity` with rigour's symbols; the index passes its
-    cached version). `weights` may give both names' token weights, already computed. When
-    `similarity_of` is a quick partial judge (the index's: only the pairs its retrieval has
-    met), `fallback` scores what is left unpaired after the first assignment.
+    cached version). `weights` may give both names' token weights, already computed (default:
+    1.0 before the caps of `token_weight`, as without an index). When `similarity_of` is a
+    quick partial judge (the index's: only the pairs its retrieval has met), `fallback` scores
+    what is left unpaired after the first assignment.
     """
     if similarity_of is None:
 
         def similarity_of(a: str, b: str) -> tuple[float, str]:
             return token_similarity(a, b, config)
 
-    q_tokens, l_tokens = query.tokens, listed.tokens
-    q_person = query.type is EntryType.PERSON
-    l_person = listed.type is EntryType.PERSON
-    if weights is not None:
-        qw, lw = weights
-    else:
-        qw = [token_weight(t, query_weight(t), config, q_person) for t in q_tokens]
-        lw = [token_weight(t, listed_weight(t), config, l_person) for t in l_tokens]
-
-    q_used: dict[int, float] = {}
-    l_used: dict[int, float] = {}
-    pairs: list[tuple[int, TokenPair]] = []
-
-    def assign(similarity_fn: PairSimilarity) -> None:
-        """Greedy one-to-one assignment over the still free tokens, strongest pair first."""
-        candidates: list[tuple[float, float, int, int, str]] = []
-        for i, qt in enumerate(q_tokens):
-            if i in q_used:
-                continue
-            for j, lt in enumerate(l_tokens):
-                if j in l_used:
-                    continue
-                similarity, how = similarity_fn(qt, lt)
-                if similarity >= config.long_token_min_similarity and config.aligns(
-                    similarity, qt, lt
-                ):
-                    candidates.append((similarity, qw[i] + lw[j], i, j, how))
-        candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
-        for similarity, _, i, j, how in candidates:
-            if i in q_used or j in l_used:
-                continue
-            q_used[i] = l_used[j] = similarity
-            if how == "initial":
-                # An initial tells only one letter of the full token it stands for: the full
-                # token earns the credit of an initial, not of its own weight.
-                if len(q_tokens[i]) > 1:
-                    q_used[i] = similarity * min(1.0, config.initial_weight / qw[i])
-                if len(l_tokens[j]) > 1:
-                    l_used[j] = similarity * min(1.0, config.initial_weight / lw[j])
-            pairs.append((i, TokenPair(q_tokens[i], l_tokens[j].upper(), similarity, how)))
-
-    assign(similarity_of)
-    if fallback is not None and len(q_used) < len(q_tokens) and len(l_used) < len(l_tokens):
-        assign(fallback)
-
-    q_free = [i for i in range(len(q_tokens)) if i not in q_used]
-    l_free = [j for j in range(len(l_tokens)) if j not in l_used]
-    if q_free and l_free:
-        for i, a, b, similarity in _merge_pass(q_free, q_tokens, l_free, l_tokens, config):
-            q_used[i] = similarity
-            l_used[a] = l_used[b] = similarity
-            listed_text = f"{l_tokens[a]}+{l_tokens[b]}".upper()
-            pairs.append((i, TokenPair(q_tokens[i], listed_text, similarity, "merged")))
-        q_free = [i for i in range(len(q_tokens)) if i not in q_used]
-        l_free = [j for j in range(len(l_tokens)) if j not in l_used]
-        for j, a, b, similarity in _merge_pass(l_free, l_tokens, q_free, q_tokens, config):
-            l_used[j] = similarity
-            q_used[a] = q_used[b] = similarity
-            query_text = f"{q_tokens[a]}+{q_tokens[b]}"
-            pairs.append((a, TokenPair(query_text, l_tokens[j].upper(), similarity, "merged")))
+    alignment = _Alignment(*_sides(query, listed, config, weights), config)
+    _assign(alignment, similarity_of)
+    q_side, l_side = alignment.query, alignment.listed
+    if fallback is not None and q_side.free() and l_side.free():
+        _assign(alignment, fallback)
+    _merge_leftovers(alignment)
 
     q_legal, l_legal = set(query.legal_words), set(listed.legal_words)
 
     def is_legal_word(token: str) -> bool:
         return token in absorb or token in q_legal or token in l_legal
 
-    def coverage(
-        tokens: tuple[str, ...],
-        weights: list[float],
-        used: dict[int, float],
-        optional: tuple[bool, ...],
-        is_person: bool,
-    ) -> float:
-        matched = total = 0.0
-        for k, weight in enumerate(weights):
-            if k in used:
-                matched += used[k] * weight
-                total += weight
-            elif not is_person and is_legal_word(tokens[k]):
-                total += min(weight, config.legal_word_weight)
-            elif optional[k]:
-                total += weight * config.optional_weight
-            else:
-                total += weight
-        return matched / total if total else 0.0
-
-    q_cov = coverage(q_tokens, qw, q_used, query.optional, q_person)
-    l_cov = coverage(l_tokens, lw, l_used, listed.optional, l_person)
-    exponent = config.query_coverage_exponent
-    score = (q_cov**exponent) * (l_cov ** (1.0 - exponent)) if q_cov and l_cov else 0.0
-    no_exact_word = bool(pairs) and all(p.similarity < 1.0 for _, p in pairs)
-    if no_exact_word:
-        # Not one word in common, only look-alikes (`Castro` / `CASTOR`): weaker evidence
-        # than the similarities alone say.
-        score *= config.no_exact_word_factor
-    legal_penalty = 0.0
-    if (
-        query.legal_forms
-        and listed.legal_forms
-        and set(query.legal_forms).isdisjoint(listed.legal_forms)
-    ):
-        legal_penalty = config.legal_form_mismatch_penalty
-    pairs.sort(key=lambda p: p[0])
+    q_cov = _coverage(q_side, is_legal_word, config)
+    l_cov = _coverage(l_side, is_legal_word, config)
+    score, no_exact_word = _combined(alignment, q_cov, l_cov)
+    legal_penalty = _legal_penalty(query, listed, config)
+    alignment.pairs.sort(key=lambda p: p[0])
     return NameScore(
         score=max(0.0, score - legal_penalty),
-        pairs=tuple(p for _, p in pairs),
-        query_unmatched=tuple(q_tokens[i] for i in range(len(q_tokens)) if i not in q_used),
-        listed_unmatched=tuple(
-            l_tokens[j].upper() for j in range(len(l_tokens)) if j not in l_used
-        ),
+        pairs=tuple(p for _, p in alignment.pairs),
+        query_unmatched=tuple(q_side.tokens[i] for i in q_side.free()),
+        listed_unmatched=tuple(l_side.tokens[j].upper() for j in l_side.free()),
         query_coverage=q_cov,
         listed_coverage=l_cov,
         legal_forms=(query.legal_forms, listed.legal_forms),
         legal_penalty=legal_penalty,
         no_exact_word=no_exact_word,
-        legal_words=frozenset(
-            t
-            for tokens, is_person, used in (
-                (q_tokens, q_person, q_used),
-                (l_tokens, l_person, l_used),
-            )
-            if not is_person
-            for k, t in enumerate(tokens)
-            if k not in used and is_legal_word(t)
-        ),
+        legal_words=_unmatched_legal_words(alignment, is_legal_word),
     )

@@ -1,0 +1,444 @@
+"""Retrieval (the blocker): from a query name to the few listed names worth scoring.
+
+As nomenklatura keeps its blocker apart from its scorer, retrieval here only decides which
+listed names a query is scored against; search.py scores them.
+
+Every token of every fuzzily matched listed name goes into a vocabulary with postings (token
+-> names holding it) and its weight: its rarity among the names (IDF), so `company` or `al`
+count little. A query token reaches vocabulary tokens through doors: a one-deletion
+neighbourhood (SymSpell style: `putin` and `putyn` share `putn`), the metaphone key and
+rigour's symbols (`muhammad` / `mohammed`); letter trigrams are tried only for a long query
+token the others lead nowhere (two edits inside one word: `fmratecy` / `faratech`). What a
+token reaches is cached per distinct token. The postings of the similar tokens give the names
+holding them, and a vectorized upper estimate of every such name's score keeps the
+candidates the scorer then aligns token by token.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import OSA
+
+from clearance.model import EntryType
+from clearance.names import NameForm, is_initial, person_name_symbols, phonetic_key, token_info
+from clearance.screening.algorithms import get_algorithm
+from clearance.screening.config import AlgorithmConfig
+from clearance.screening.scorer import token_similarity, token_weight
+
+__all__ = ["CACHE_LIMIT", "Blocker", "FloatArray", "IntArray"]
+
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float32]
+# (name ids, best similarity per name, matched listed weight, query token weight)
+TokenHits = tuple[IntArray, FloatArray, FloatArray, float]
+
+CACHE_LIMIT = 200_000  # entries per cache before it is cleared
+_NO_MATCH = (0.0, "")
+
+
+def _deletions(token: str) -> set[str]:
+    return {token[:k] + token[k + 1 :] for k in range(len(token))}
+
+
+def _ngrams(token: str, size: int) -> set[str]:
+    """The token's letter n-grams, padded so that its first and last letters count too."""
+    padded = f"^{token}$"
+    return {padded[k : k + size] for k in range(len(padded) - size + 1)}
+
+
+def _csr(rows: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+    """(starts, ids): row k is ids[starts[k]:starts[k + 1]]."""
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum([len(row) for row in rows], out=starts[1:])
+    return starts, np.array([i for row in rows for i in row], dtype=np.int32)
+
+
+class Blocker:
+    """The vocabulary of listed tokens, the keys that lead a query token to it, and the
+    candidate names a query reaches (see module docstring).
+
+    Columnar (strings, numpy arrays, plain ints) so that a pickled index loads quickly.
+    """
+
+    def __init__(self, config: AlgorithmConfig) -> None:
+        self.config = config
+        # Vocabulary: token -> id; per token its IDF weight, symbols and postings (CSR).
+        self.tokens: list[str] = []
+        self.vocab: dict[str, int] = {}
+        self.weights: FloatArray = np.zeros(0, dtype=np.float32)
+        self.token_symbols: dict[str, frozenset[str]] = {}
+        self.posting_ids: IntArray = np.zeros(0, dtype=np.int32)
+        self.posting_starts: IntArray = np.zeros(1, dtype=np.int32)
+        # Deletion and phonetic keys map to one token id, or to -1 - k for the k-th group of
+        # ids (most keys reach one token, and plain ints keep the pickle small and quick).
+        self.deletions: dict[str, int] = {}
+        self.phonetic: dict[str, int] = {}
+        self.key_groups: list[tuple[int, ...]] = []
+        self.symbol_tokens: dict[str, list[int]] = {}
+        # The n-gram door (CSR like the postings): n-gram -> row, its token ids, and every
+        # token's length.
+        self.ngram_rows: dict[str, int] = {}
+        self.ngram_token_ids: IntArray = np.zeros(0, dtype=np.int32)
+        self.ngram_starts: IntArray = np.zeros(1, dtype=np.int32)
+        self.token_lengths: npt.NDArray[np.int16] = np.zeros(0, dtype=np.int16)
+        # Per name: the smallest weight it can have in its coverage (0 for exact-only names).
+        self.name_totals: FloatArray = np.zeros(0, dtype=np.float32)
+        # Words that are mostly legal-form words rather than name words (`pte`).
+        self.absorbable: frozenset[str] = frozenset()
+        self.init_caches()
+
+    def init_caches(self) -> None:
+        self._token_hits: dict[str, TokenHits] = {}
+        self._similar: dict[str, dict[str, tuple[float, str]]] = {}
+        self._pairs: dict[tuple[str, str], tuple[float, str]] = {}
+
+    # --- building ------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        config: AlgorithmConfig,
+        token_names: dict[str, list[int]],
+        forms: Sequence[NameForm | None],
+        absorbable: frozenset[str],
+    ) -> Blocker:
+        """The blocker over names `forms` (None for exact-only names, which it never
+        retrieves); `token_names` gives, per token, the fuzzily matched names holding it."""
+        blocker = cls(config)
+        blocker.absorbable = absorbable
+        blocker._vocabulary(token_names, sum(1 for form in forms if form is not None))
+        blocker._keys()
+        totals = np.zeros(len(forms), dtype=np.float32)
+        for name_id, form in enumerate(forms):
+            if form is not None:
+                totals[name_id] = blocker._name_total(form)
+        blocker.name_totals = totals
+        return blocker
+
+    def _vocabulary(self, token_names: dict[str, list[int]], fuzzy_count: int) -> None:
+        log_n = math.log1p(max(fuzzy_count, 1))
+        self.tokens = sorted(token_names)
+        self.vocab = {t: i for i, t in enumerate(self.tokens)}
+        self.posting_starts, self.posting_ids = _csr([token_names[t] for t in self.tokens])
+        sizes = [len(token_names[t]) for t in self.tokens]
+        self.weights = np.array(
+            [math.log1p(fuzzy_count / size) / log_n for size in sizes], dtype=np.float32
+        )
+        self.token_lengths = np.array([len(t) for t in self.tokens], dtype=np.int16)
+
+    def _keys(self) -> None:
+        """Every door from a query token to the vocabulary: deletions, sound, symbols, n-grams."""
+        config = self.config
+        deletions: dict[str, list[int]] = defaultdict(list)
+        phonetic: dict[str, list[int]] = defaultdict(list)
+        symbols: dict[str, list[int]] = defaultdict(list)
+        ngrams: dict[str, list[int]] = defaultdict(list)
+        for token_id, token in enumerate(self.tokens):
+            if len(token) > config.exact_token_length and token.isalpha():
+                for key in _deletions(token):
+                    deletions[key].append(token_id)
+                sound = phonetic_key(token)
+                if sound is not None:
+                    phonetic[sound].append(token_id)
+                if len(token) >= config.ngram_min_length:
+                    for gram in _ngrams(token, config.ngram_size):
+                        ngrams[gram].append(token_id)
+            token_symbols = token_info(token).symbols
+            if config.given_name_symbols:
+                token_symbols = token_symbols | person_name_symbols(token)
+            if token_symbols:
+                self.token_symbols[token] = token_symbols
+            for symbol in token_symbols:
+                symbols[symbol].append(token_id)
+        self.deletions = self._grouped(deletions)
+        self.phonetic = self._grouped(phonetic)
+        self.symbol_tokens = dict(symbols)
+        grams = sorted(ngrams)
+        self.ngram_rows = {gram: row for row, gram in enumerate(grams)}
+        self.ngram_starts, self.ngram_token_ids = _csr([ngrams[g] for g in grams])
+
+    def _grouped(self, keys: dict[str, list[int]]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for key, ids in keys.items():
+            if len(ids) == 1:
+                out[key] = ids[0]
+            else:
+                out[key] = -1 - len(self.key_groups)
+                self.key_groups.append(tuple(ids))
+        return out
+
+    def _reach(self, keys: dict[str, int], key: str) -> tuple[int, ...]:
+        found = keys.get(key)
+        if found is None:
+            return ()
+        return (found,) if found >= 0 else self.key_groups[-1 - found]
+
+    def _name_total(self, form: NameForm) -> float:
+        """The smallest weight a listed name can have in its coverage (optional parts off)."""
+        config = self.config
+        is_person = form.type is EntryType.PERSON
+        total = 0.0
+        for token, optional in zip(form.tokens, form.optional, strict=True):
+            weight = token_weight(token, self.idf(token), config, is_person)
+            if not is_person and (token in self.absorbable or token in form.legal_words):
+                weight = min(weight, config.legal_word_weight)
+            total += weight * (config.optional_weight if optional else 1.0)
+        return total
+
+    # --- pickling: caches stay out, the algorithm goes by name ---------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        state["config"] = self.config.name
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["config"] = get_algorithm(state["config"])
+        self.__dict__.update(state)
+        self.init_caches()
+
+    # --- token facts ---------------------------------------------------------------------
+
+    def idf(self, token: str) -> float:
+        """A token's rarity weight: 1.0 for tokens no listed name has."""
+        token_id = self.vocab.get(token)
+        return 1.0 if token_id is None else float(self.weights[token_id])
+
+    def symbols(self, token: str) -> frozenset[str]:
+        """A token's symbols: precomputed for the vocabulary; organization symbols otherwise.
+
+        Tokens outside the vocabulary skip rigour's person-name tagger (when the algorithm
+        uses given-name symbols at all), which takes seconds to load: a one-off query must
+        not pay that.
+        """
+        found = self.token_symbols.get(token)
+        if found is not None:
+            return found
+        if token in self.vocab:
+            return frozenset()
+        return token_info(token).symbols
+
+    def pair_similarity(self, a: str, b: str) -> tuple[float, str]:
+        """`token_similarity` with this vocabulary's symbols, memoized per token pair."""
+        key = (a, b)
+        found = self._pairs.get(key)
+        if found is None:
+            if len(self._pairs) >= 4 * CACHE_LIMIT:
+                self._pairs.clear()
+            found = token_similarity(a, b, self.config, self.symbols)
+            self._pairs[key] = found
+        return found
+
+    # --- similarity for the scorer, from what retrieval found ----------------------------
+
+    def quick_similarity(self, a: str, b: str) -> tuple[float, str]:
+        """A query token against a listed one, from what retrieval found: 0 when it found
+        nothing (initials, which retrieval skips, are scored in full)."""
+        if len(a) == 1 or len(b) == 1:
+            return self.pair_similarity(a, b)
+        return self._similar_map(a).get(b, _NO_MATCH)
+
+    def leftover_similarity(self, a: str, b: str) -> tuple[float, str]:
+        """Full scoring for tokens retrieval cannot vouch for: up to one edit, its deletion
+        neighbourhood finds every pair, so only tokens long enough for two edits remain."""
+        shorter = min(len(a), len(b))
+        if shorter < 6 or abs(len(a) - len(b)) > self.config.allowed_edits(shorter):
+            return _NO_MATCH
+        return self.pair_similarity(a, b)
+
+    def _similar_map(self, token: str) -> dict[str, tuple[float, str]]:
+        """Listed tokens similar to a query token, as retrieval found them (cached)."""
+        found = self._similar.get(token)
+        if found is None:
+            self.token_hits(token)
+            found = self._similar[token]
+        return found
+
+    # --- from a query token to listed tokens ---------------------------------------------
+
+    def _similar_tokens(self, token: str) -> list[tuple[int, float, str]]:
+        """(token id, similarity, how) of the listed tokens a query token aligns with."""
+        found: set[int] = set()
+        exact = self.vocab.get(token)
+        if exact is not None:
+            found.add(exact)
+        if is_initial(token):
+            return [(exact, 1.0, "=")] if exact is not None else []
+        if len(token) > self.config.exact_token_length and token.isalpha():
+            # One deletion on either side or both: an insertion, a deletion, a substitution
+            # or a transposition away.
+            found.update(self._reach(self.deletions, token))
+            for key in _deletions(token):
+                found.update(self._reach(self.deletions, key))
+                shorter = self.vocab.get(key)
+                if shorter is not None:
+                    found.add(shorter)
+            sound = phonetic_key(token)
+            if sound is not None:
+                found.update(self._reach(self.phonetic, sound))
+        for symbol in self.symbols(token):
+            found.update(self.symbol_tokens.get(symbol, ()))
+        out = self._aligned(token, found)
+        if not out and len(token) >= self.config.ngram_min_length and token.isalpha():
+            out = self._aligned(token, self._ngram_neighbours(token))
+        return out
+
+    def _aligned(self, token: str, token_ids: Iterable[int]) -> list[tuple[int, float, str]]:
+        out: list[tuple[int, float, str]] = []
+        for token_id in token_ids:
+            similarity, how = self.pair_similarity(token, self.tokens[token_id])
+            if self.config.aligns(similarity, token, self.tokens[token_id]):
+                out.append((token_id, similarity, how))
+        return out
+
+    def _ngram_neighbours(self, token: str) -> list[int]:
+        """Listed words sharing the most n-grams with a word the other doors found nothing
+        for: two edits inside one word (`fmratecy` / `faratech`) leave no deletion or sound
+        in common, but most of its n-grams. n-grams held by very many words are skipped."""
+        config = self.config
+        postings: list[IntArray] = []
+        for gram in _ngrams(token, config.ngram_size):
+            row = self.ngram_rows.get(gram)
+            if row is None:
+                continue
+            start, end = int(self.ngram_starts[row]), int(self.ngram_starts[row + 1])
+            if end - start <= config.ngram_max_postings:
+                postings.append(self.ngram_token_ids[start:end])
+        if not postings:
+            return []
+        ids, shared = np.unique(np.concatenate(postings), return_counts=True)
+        length_gap = np.abs(self.token_lengths[ids].astype(np.int32) - len(token))
+        keep = (shared >= config.ngram_min_shared) & (
+            length_gap <= config.allowed_edits(len(token))
+        )
+        ids, shared = ids[keep], shared[keep]
+        if len(ids) > config.ngram_max_checked:
+            best = np.argpartition(-shared, config.ngram_max_checked - 1)
+            ids = ids[best[: config.ngram_max_checked]]
+        # A cheap edit count first: most of these are too far for the edit budget at all.
+        allowed = config.allowed_edits(len(token)) + config.phonetic_extra_edits
+        return [
+            int(t)
+            for t in ids
+            if OSA.distance(token, self.tokens[t], score_cutoff=allowed) <= allowed
+        ]
+
+    # --- from a query token to listed names ----------------------------------------------
+
+    def _postings(self, token_id: int) -> IntArray:
+        return self.posting_ids[self.posting_starts[token_id] : self.posting_starts[token_id + 1]]
+
+    def token_hits(self, token: str) -> TokenHits:
+        """(name ids, best similarity per name, matched listed weight, query weight)."""
+        cached = self._token_hits.get(token)
+        if cached is not None:
+            return cached
+        similar = self._similar_tokens(token)
+        if len(self._similar) >= CACHE_LIMIT:
+            self._similar.clear()
+        self._similar[token] = {self.tokens[t]: (sim, how) for t, sim, how in similar}
+        exact = self.vocab.get(token)
+        query_weight = 1.0 if exact is None else float(self.weights[exact])
+        result = self._names_holding(similar, query_weight)
+        if len(self._token_hits) >= CACHE_LIMIT:
+            self._token_hits.clear()
+        self._token_hits[token] = result
+        return result
+
+    def _names_holding(
+        self, similar: list[tuple[int, float, str]], query_weight: float
+    ) -> TokenHits:
+        """The names holding any of the `similar` tokens, each with its best pair."""
+        if not similar:
+            empty_ids = np.zeros(0, dtype=np.int32)
+            empty = np.zeros(0, dtype=np.float32)
+            return (empty_ids, empty, empty, query_weight)
+        if len(similar) == 1:
+            token_id, similarity, _ = similar[0]
+            ids = self._postings(token_id)
+            sims = np.full(len(ids), similarity, dtype=np.float32)
+            return (ids, sims, sims * self.weights[token_id], query_weight)
+        # Highest similarity first, so that a stable unique keeps each name's best pair.
+        similar.sort(key=lambda pair: -pair[1])
+        postings = [self._postings(t) for t, _, _ in similar]
+        ids = np.concatenate(postings)
+        sims = np.concatenate(
+            [
+                np.full(len(p), s, dtype=np.float32)
+                for p, (_, s, _) in zip(postings, similar, strict=True)
+            ]
+        )
+        listed = np.concatenate(
+            [
+                np.full(len(p), s * self.weights[t], dtype=np.float32)
+                for p, (t, s, _) in zip(postings, similar, strict=True)
+            ]
+        )
+        unique_ids, first = np.unique(ids, return_index=True)
+        return (unique_ids.astype(np.int32), sims[first], listed[first], query_weight)
+
+    # --- from a query name to candidate names --------------------------------------------
+
+    def candidates(self, query: NameForm, cutoff: float, limit: int) -> list[int]:
+        """Name ids whose estimated score reaches `cutoff` (or the `limit` best if none),
+        best estimate first."""
+        if not len(self.name_totals):
+            return []
+        matched = self._matched_weights(query)
+        if matched is None:
+            return []
+        q_matched, l_matched, q_total, touched = matched
+        exponent = self.config.query_coverage_exponent
+        names: npt.NDArray[Any]
+        if cutoff > 0:
+            # The estimate never exceeds q_cov ** exponent (listed coverage is at most 1), so
+            # one vectorized comparison drops every name that cannot reach the cutoff.
+            names = np.flatnonzero(q_matched >= q_total * cutoff ** (1.0 / exponent) - 1e-6)
+        elif len(touched) > 1:
+            names = np.unique(np.concatenate(touched))
+        else:
+            names = touched[0]
+        q_cov = np.minimum(q_matched[names] / q_total, 1.0)
+        totals = self.name_totals[names]
+        l_cov = np.minimum(l_matched[names] / np.maximum(totals, 1e-6), 1.0)
+        estimate = q_cov**exponent * l_cov ** (1.0 - exponent)
+        if cutoff > 0:
+            keep = estimate >= cutoff
+            names, estimate = names[keep], estimate[keep]
+        if len(names) > limit:
+            best = np.argpartition(-estimate, limit - 1)[:limit]
+            names, estimate = names[best], estimate[best]
+        order = np.argsort(-estimate, kind="stable")
+        return [int(n) for n in names[order]]
+
+    def _matched_weights(
+        self, query: NameForm
+    ) -> tuple[FloatArray, FloatArray, float, list[IntArray]] | None:
+        """Per name, the query weight and the listed weight its similar tokens explain; the
+        query's total weight; the name ids each query token reached. None if none reached."""
+        config = self.config
+        is_person = query.type is EntryType.PERSON
+        count = len(self.name_totals)
+        q_matched = np.zeros(count, dtype=np.float32)
+        l_matched = np.zeros(count, dtype=np.float32)
+        q_total = 0.0
+        touched: list[IntArray] = []
+        for token in query.tokens:
+            ids, sims, listed, base = self.token_hits(token)
+            weight = token_weight(token, base, config, is_person)
+            if token in self.absorbable or token in query.legal_words:
+                weight = min(weight, config.legal_word_weight)
+            q_total += weight
+            if len(ids):
+                q_matched[ids] += weight * sims
+                l_matched[ids] += listed
+                touched.append(ids)
+        if not touched or q_total <= 0:
+            return None
+        return q_matched, l_matched, q_total, touched
