@@ -1,0 +1,79 @@
+"""Imports only point down the floors of docs/architecture.md; doors never touch the store.
+
+A package may import its own modules and any package on a lower floor, never one on its own
+floor or above. Doors (cli, api, web, scale) stand on the application layer: they may use the
+core's types and errors, but not the store (no SQL, no engine plumbing of their own).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "clearance"
+
+FLOORS: dict[str, int] = {
+    "model": 0,
+    "settings": 0,
+    "schema": 1,
+    "names": 1,
+    "lists": 2,
+    "store": 2,
+    "audit": 3,
+    "screening": 3,
+    "decisions": 4,
+    "monitoring": 4,
+    "service": 5,
+    "cli": 6,
+    "api": 6,
+    "web": 6,
+    "scale": 6,
+}
+DOORS = {name for name, floor in FLOORS.items() if floor == 6}
+# The package's own __init__ is the library's front door (clearance.screen, ...).
+FRONT = "__init__"
+
+
+def imports_of(path: Path) -> set[str]:
+    """The clearance packages a module imports (at any depth of the file, lazy ones too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "clearance" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if "migrations" in parts:
+            continue
+        owner = parts[0].removesuffix(".py")
+        out.append((owner, path))
+    return out
+
+
+@pytest.mark.parametrize(("owner", "path"), modules(), ids=lambda v: str(v))
+def test_imports_point_down(owner: str, path: Path) -> None:
+    if owner == FRONT:
+        return
+    assert owner in FLOORS, f"{owner}: give the new package a floor in FLOORS and in the docs"
+    for target in imports_of(path) - {owner}:
+        assert target in FLOORS, f"{path.name} imports unknown package {target}"
+        assert FLOORS[target] < FLOORS[owner], (
+            f"{path.relative_to(PACKAGE)} ({owner}, floor {FLOORS[owner]}) imports {target} "
+            f"(floor {FLOORS[target]}): imports must point down"
+        )
+        if owner in DOORS:
+            assert target != "store", f"{path.relative_to(PACKAGE)}: a door must not use the store"
