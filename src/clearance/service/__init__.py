@@ -1,0 +1,1 @@
+"""Use cases every door calls: one unit of work each, typed inputs and results."""
