@@ -107,3 +107,10 @@ def pg_url_for_schema() -> Iterator[str]:
     """A URL with its own fresh schema, for tests that start processes (CLI, servers)."""
     with fresh_pg_schema() as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """A URL with its own fresh schema for the whole session (a server shared by tests)."""
+    with fresh_pg_schema() as schema:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"

@@ -18,7 +18,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENV_PREFIX = "CLEARANCE_"
-SettingSource = Literal["default", "file", "env", "flag"]
+# `request`: a per-call override from an API request (e.g. `threshold` on `/match`).
+SettingSource = Literal["default", "file", "env", "flag", "request"]
 
 # The repo-relative place of the shared list data (tests, benchmarks, `make run`).
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,8 @@ class Settings(BaseModel):
     cap_holder: str = Field(default="default", min_length=1)
     four_eyes: bool = False
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
+    # HTTP API: the largest request body accepted (counted while it streams in) -> 413.
+    api_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
 
     @property
     def database_url(self) -> str:

@@ -93,14 +93,6 @@ def test_names_unique_among_active_keys(engine: Engine, loaded: LoadedSettings) 
     assert [r.kind for r in iter_records(engine)] == [KEY_CREATED, KEY_REVOKED, KEY_CREATED]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'keys.sqlite'}"
-    url: str = request.getfixturevalue("pg_url_for_schema")
-    return url
-
-
 def test_keys_cli_round_trip(db_url: str, tmp_path: Path) -> None:
     runner = CliRunner(env={"CLEARANCE_DATA_DIR": str(tmp_path), "CLEARANCE_ACTOR": "root"})
 

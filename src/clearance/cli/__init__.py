@@ -13,6 +13,7 @@ from clearance.cli.decide import decide_command, ledger_group, licenses_group, o
 from clearance.cli.keys import keys_group
 from clearance.cli.lists import lists_group
 from clearance.cli.screen import compare_command, screen_command
+from clearance.cli.serve import serve_command
 
 
 @click.group(
@@ -35,6 +36,7 @@ cli.add_command(licenses_group)
 cli.add_command(ledger_group)
 cli.add_command(ownership_group)
 cli.add_command(keys_group)
+cli.add_command(serve_command)
 
 
 def main() -> None:
