@@ -11,12 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from clearance.api.ftm import entity_id, parse_entity_id
 from clearance.api.yente import (
     EntityExample,
     EntityMatchQuery,
-    entity_id,
     entry_to_entity,
-    parse_entity_id,
     query_to_parties,
 )
 from clearance.lists.ofac_csv import parse

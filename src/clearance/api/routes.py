@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from clearance.access import Permission
 from clearance.api.auth import core_of, require
 from clearance.api.core import Core, MatchOptions
+from clearance.api.ftm import parse_entity_id
 from clearance.api.yente import (
     EntityMatches,
     EntityMatchQuery,
@@ -21,7 +22,6 @@ from clearance.api.yente import (
     entry_to_entity,
     hit_to_result,
     matches_response,
-    parse_entity_id,
     query_to_parties,
 )
 from clearance.service.keys import Principal
