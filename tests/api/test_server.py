@@ -16,9 +16,15 @@ from clearance.audit.records import iter_records
 from clearance.audit.replay import replay
 from conftest import FSB, PUTIN, SDN_DATE, Served, settings_for
 
-yente_common = pytest.importorskip(
-    "yente.data.common", reason="yente 5.5.0 is installed apart: pip install --no-deps yente"
-)
+
+@pytest.fixture(scope="module")
+def yente_common() -> Any:
+    """yente 5.5's response models (`yente.data.common`), to validate our answers with."""
+    return pytest.importorskip(
+        "yente.data.common",
+        reason="yente 5.5.0 is installed apart: pip install --no-deps -c constraints.txt yente",
+    )
+
 
 FSB_ID, PUTIN_ID = f"ofac-sdn-{FSB}", f"ofac-sdn-{PUTIN}"
 QUERIES = {
@@ -112,7 +118,7 @@ def test_roles(served: Served, role: str, keys_status: int) -> None:
 # --- matching --------------------------------------------------------------------------------
 
 
-def test_match_finds_fsb_and_putin_in_yente_shape(served: Served) -> None:
+def test_match_finds_fsb_and_putin_in_yente_shape(served: Served, yente_common: Any) -> None:
     response = match(served, limit=3)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -187,7 +193,7 @@ def test_match_parameters(served: Served, tmp_path: Path) -> None:
 # --- entities --------------------------------------------------------------------------------
 
 
-def test_entity_in_ftm_shape(served: Served) -> None:
+def test_entity_in_ftm_shape(served: Served, yente_common: Any) -> None:
     with served.client("viewer") as client:
         fsb = client.get(f"/entities/{FSB_ID}")
         flat = client.get(f"/entities/{FSB_ID}", params={"nested": "false"})
