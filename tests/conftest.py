@@ -116,3 +116,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
     url: str = request.getfixturevalue("pg_url_for_schema")
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """A URL with its own fresh schema for the whole session (a server shared by tests)."""
+    with fresh_pg_schema() as schema:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"

@@ -22,6 +22,7 @@ FLOORS: dict[str, int] = {
     "lists": 2,
     "store": 2,
     "audit": 3,
+    "access": 3,
     "screening": 3,
     "decisions": 4,
     "monitoring": 4,
@@ -34,6 +35,8 @@ FLOORS: dict[str, int] = {
 DOORS = {name for name, floor in FLOORS.items() if floor == 6}
 # The package's own __init__ is the library's front door (clearance.screen, ...).
 FRONT = "__init__"
+# `clearance serve` is a command that starts the HTTP door: it imports the app, nothing else.
+ALLOWED = {("cli/serve.py", "api")}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -71,6 +74,8 @@ def test_imports_point_down(owner: str, path: Path) -> None:
     assert owner in FLOORS, f"{owner}: give the new package a floor in FLOORS and in the docs"
     for target in imports_of(path) - {owner}:
         assert target in FLOORS, f"{path.name} imports unknown package {target}"
+        if (path.relative_to(PACKAGE).as_posix(), target) in ALLOWED:
+            continue
         assert FLOORS[target] < FLOORS[owner], (
             f"{path.relative_to(PACKAGE)} ({owner}, floor {FLOORS[owner]}) imports {target} "
             f"(floor {FLOORS[target]}): imports must point down"

@@ -18,7 +18,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENV_PREFIX = "CLEARANCE_"
-SettingSource = Literal["default", "file", "env", "flag"]
+# `request`: a per-call override from an API request (e.g. `threshold` on `/match`).
+SettingSource = Literal["default", "file", "env", "flag", "request"]
 
 # The repo-relative place of the shared list data (tests, benchmarks, `make run`).
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,8 @@ class Settings(BaseModel):
     cap_holder: str = Field(default="default", min_length=1)
     four_eyes: bool = False
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
+    # HTTP API: the largest request body accepted (counted while it streams in) -> 413.
+    api_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
 
     @property
     def database_url(self) -> str:
@@ -74,6 +77,23 @@ class SettingsError(Exception):
 class LoadedSettings:
     settings: Settings
     sources: Mapping[str, SettingSource]
+
+    def overridden(self, source: SettingSource, **changes: Any) -> LoadedSettings:
+        """These settings with some values changed for one call, marked as from `source`.
+
+        Unchanged values keep their source, so an audit record says exactly what a request
+        altered. Raises SettingsError when the result is not valid.
+        """
+        changed = {k: v for k, v in changes.items() if getattr(self.settings, k) != v}
+        if not changed:
+            return self
+        try:
+            settings = Settings(**(self.settings.model_dump() | changed))
+        except ValidationError as exc:
+            raise SettingsError(f"invalid settings: {exc.errors()[0]['msg']}") from exc
+        if settings.review_threshold > settings.match_threshold:
+            raise SettingsError("review_threshold must not exceed match_threshold")
+        return LoadedSettings(settings, {**self.sources, **dict.fromkeys(changed, source)})
 
     def described(self) -> dict[str, dict[str, Any]]:
         """`{name: {"value": ..., "source": ...}}` as stored in audit records."""

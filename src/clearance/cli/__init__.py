@@ -10,8 +10,10 @@ import click
 from clearance.cli.audit import audit_group, review_group
 from clearance.cli.common import ClearanceGroup, run_main
 from clearance.cli.decide import decide_command, ledger_group, licenses_group, ownership_group
+from clearance.cli.keys import keys_group
 from clearance.cli.lists import lists_group
 from clearance.cli.screen import compare_command, screen_command
+from clearance.cli.serve import serve_command
 
 
 @click.group(
@@ -33,6 +35,8 @@ cli.add_command(decide_command)
 cli.add_command(licenses_group)
 cli.add_command(ledger_group)
 cli.add_command(ownership_group)
+cli.add_command(keys_group)
+cli.add_command(serve_command)
 
 
 def main() -> None:

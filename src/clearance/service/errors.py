@@ -6,6 +6,11 @@ other exception is a fault of clearance (exit 1, HTTP 500) and is a bug to fix.
 
 from __future__ import annotations
 
+# Re-exported: a door tells "not found / not in force" apart from other request errors.
+from clearance.store.versions import StoreError
+
+__all__ = ["StoreError", "user_errors"]
+
 
 def user_errors() -> tuple[type[Exception], ...]:
     """Evaluated when an exception is caught (`except user_errors() as exc`), so the decision
@@ -16,7 +21,6 @@ def user_errors() -> tuple[type[Exception], ...]:
     from clearance.lists.fetch import FetchError
     from clearance.schema import PartyError
     from clearance.settings import SettingsError
-    from clearance.store.versions import StoreError
 
     return (
         ListFormatError,

@@ -37,11 +37,16 @@ class Clearance:
         loaded: LoadedSettings | None = None,
         *,
         actor: str | None = None,
+        pool_pre_ping: bool = False,
         **flags: Any,
     ) -> Clearance:
-        """Open the store the settings name (migrating it); `flags` are settings set by hand."""
+        """Open the store the settings name (migrating it); `flags` are settings set by hand.
+
+        `pool_pre_ping` checks pooled connections before use: for long-lived processes (the
+        HTTP service) whose database may restart under them.
+        """
         loaded = loaded or load_settings(flags)
-        engine = open_store(loaded.settings.database_url)
+        engine = open_store(loaded.settings.database_url, pool_pre_ping=pool_pre_ping)
         return cls(engine, loaded, actor or loaded.settings.actor)
 
     @property

@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from clearance.audit.records import LIST_IMPORT
 from clearance.lists import parse_list, parse_versions
 from clearance.lists.fetch import FetchError, fetch_source
@@ -32,8 +34,10 @@ from clearance.store.versions import (
     StoreError,
     entry_as_of,
     import_list,
+    list_names,
     list_versions,
     version_as_of,
+    versions_in_force,
 )
 
 # Sources fetched when none is named: the official lists downloadable without credentials.
@@ -193,3 +197,58 @@ def history_to_dict(steps: Sequence[HistoryStep]) -> list[dict[str, Any]]:
         }
         for s in steps
     ]
+
+
+def names(app: Clearance) -> list[str]:
+    """The names of the lists the store holds versions of (`ofac-sdn`, `un`, ...)."""
+    return list_names(app.engine)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEntry:
+    """An entry as in force on a date, with when the store first listed it and when it last
+    changed up to that date."""
+
+    entry: Entry
+    version: ListVersion
+    first_seen: date | None
+    last_change: date | None
+
+
+def dated_entry(
+    app: Clearance, list_name: str, source_id: str, when: date | None = None
+) -> DatedEntry:
+    when = when or date.today()
+    view = entry_on(app, list_name, source_id, when)
+    steps = [
+        s for s in entry_history(app.engine, list_name, source_id) if s.version.published <= when
+    ]
+    present = [s for s in steps if s.status in ("added", "changed", "unchanged")]
+    changes = [s for s in steps if s.status in ("added", "changed")]
+    return DatedEntry(
+        view.entry,
+        view.version,
+        first_seen=present[0].version.published if present else None,
+        last_change=changes[-1].version.published if changes else None,
+    )
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    ok: bool
+    detail: str
+    lists: tuple[ListVersion, ...] = ()
+
+
+def health(app: Clearance) -> Health:
+    """Can this store screen today: reachable, and at least one list version in force?"""
+    try:
+        in_force = versions_in_force(app.engine, date.today())
+    except SQLAlchemyError as exc:
+        return Health(False, f"store unreachable: {exc.__class__.__name__}")
+    if not in_force:
+        return Health(False, "no list version in force: import a list first")
+    return Health(True, "ok", tuple(in_force))

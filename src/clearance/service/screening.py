@@ -22,7 +22,7 @@ from clearance.audit.review import (
     review_hits,
 )
 from clearance.lists.base import sha256_of_files
-from clearance.model import ListVersion, Party, party_to_dict, version_to_dict
+from clearance.model import Hit, ListVersion, Party, party_to_dict, version_to_dict
 from clearance.screening import (
     BatchSummary,
     ScreeningResult,
@@ -245,3 +245,35 @@ def compare_pairs_file(
         algorithm=algorithm.name,
         progress=progress,
     )
+
+
+# --- several names of one party --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NamesScreening:
+    """The best hit per listed entry over several names of one party, best first."""
+
+    hits: tuple[tuple[Hit, ListVersion], ...]
+    records: tuple[AuditRecord, ...]
+
+
+def screen_names(
+    app: Clearance, names: Sequence[Party], request: ScreenRequest | None = None
+) -> NamesScreening:
+    """Screen each name (one audited screening each; a party known by several names, as an
+    FtM entity or a yente query carries them) and keep each entry's best hit."""
+    request = request or ScreenRequest()
+    best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
+    records: list[AuditRecord] = []
+    for party in names:
+        screening = screen_party(app, party, request)
+        assert screening.record is not None  # audited: screen_party records by default
+        records.append(screening.record)
+        versions = {v.id: v for v in screening.result.list_versions}
+        for hit in screening.result.hits:
+            key = (hit.list_name, hit.entry.source_id)
+            if key not in best or hit.score > best[key][0].score:
+                best[key] = (hit, versions[hit.list_version_id])
+    ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
+    return NamesScreening(tuple(ranked), tuple(records))

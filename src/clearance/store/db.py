@@ -52,9 +52,14 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "heads")
 
 
-def open_store(url: str) -> Engine:
-    engine = make_engine(url)
-    migrate(engine)
+def open_store(url: str, **kwargs: Any) -> Engine:
+    """An engine on `url` with the schema migrated; a failed migration disposes it."""
+    engine = make_engine(url, **kwargs)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -1,0 +1,136 @@
+"""The routes: parse the request, call `core`, convert with `yente`, answer. No business logic."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.responses import JSONResponse
+
+from clearance.access import Permission
+from clearance.api.auth import core_of, require
+from clearance.api.core import Core, MatchOptions
+from clearance.api.ftm import parse_entity_id
+from clearance.api.yente import (
+    EntityMatches,
+    EntityMatchQuery,
+    EntityMatchResponse,
+    EntityResponse,
+    PartyQuery,
+    Seen,
+    entry_to_entity,
+    hit_to_result,
+    matches_response,
+    query_to_parties,
+)
+from clearance.service.keys import Principal
+
+router = APIRouter()
+
+CoreDep = Annotated[Core, Depends(core_of)]
+AsOf = Annotated[date | None, Query(description="As the lists in force on this date had it")]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "Invalid query",
+        401: "Missing, invalid or revoked API key",
+        403: "The key's role does not allow this",
+        404: "No such dataset or entity",
+        413: "Request body over `api_max_body_bytes`",
+        422: "Request of the wrong shape",
+        503: "The store is unreachable or holds no list in force",
+    }
+    return {code: {"description": described[code]} for code in codes}
+
+
+@router.get("/healthz", tags=["System"], responses=_errors(503))
+def healthz(core: CoreDep) -> Any:
+    """200 when the service can screen: the store answers and a list version is in force."""
+    health = core.health()
+    if not health.ok:
+        return JSONResponse(status_code=503, content={"detail": health.detail})
+    return {
+        "status": "ok",
+        "lists": [
+            {"list": v.list_name, "published": v.published.isoformat(), "entries": v.entry_count}
+            for v in health.lists
+        ],
+    }
+
+
+@router.post(
+    "/match/{dataset}",
+    tags=["Matching"],
+    response_model=EntityMatchResponse,
+    responses=_errors(400, 401, 403, 404, 413, 422, 503),
+)
+def match(
+    body: EntityMatchQuery,
+    dataset: Annotated[
+        str, Path(max_length=200, description="`default` (every list) or a list name")
+    ],
+    principal: Annotated[Principal, Depends(require(Permission.MATCH))],
+    core: CoreDep,
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Results per query")] = 5,
+    threshold: Annotated[
+        float | None, Query(ge=0, le=1, description="Score of a match (default: settings)")
+    ] = None,
+    cutoff: Annotated[
+        float | None, Query(ge=0, le=1, description="Lowest score returned (default: review)")
+    ] = None,
+    algorithm: Annotated[
+        str, Query(max_length=100, description="`best` or a clearance scorer's name")
+    ] = "best",
+) -> EntityMatchResponse:
+    """yente's query-by-example matcher: each query is screened (and audited, with the key's
+    name as actor) against the list versions in force; results are yente-shaped."""
+    queries: dict[str, PartyQuery] = {}
+    for key, example in body.queries.items():  # check every query before screening any
+        try:
+            queries[key] = query_to_parties(example)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=f"query {key!r}: {exc}") from exc
+    options = MatchOptions(dataset, limit, threshold, cutoff, algorithm, as_of)
+    responses: dict[str, EntityMatches] = {}
+    for key, query in queries.items():
+        outcome = core.match(query.parties, options, actor=principal.name)
+        results = [hit_to_result(hit, version) for hit, version in outcome.hits]
+        responses[key] = matches_response(body.queries[key], query.used, results)
+    return EntityMatchResponse(responses=responses, limit=limit)
+
+
+@router.get(
+    "/entities/{entity_id}",
+    tags=["Data access"],
+    response_model=EntityResponse,
+    responses=_errors(401, 403, 404, 503),
+)
+def entity(
+    entity_id: Annotated[
+        str, Path(max_length=500, description="`{list}-{source id}`, e.g. `ofac-sdn-21344`")
+    ],
+    _: Annotated[Principal, Depends(require(Permission.READ))],
+    core: CoreDep,
+    as_of: AsOf = None,
+    nested: Annotated[
+        bool, Query(description="Include its sanction and links as nested entities")
+    ] = True,
+) -> EntityResponse:
+    """One listed entry as a FollowTheMoney entity."""
+    parsed = parse_entity_id(entity_id)
+    if parsed is None:
+        raise HTTPException(status_code=404, detail="No such entity!")
+    found = core.entry(*parsed, as_of=as_of)
+    seen = Seen(first=found.first_seen, last=found.version.published, changed=found.last_change)
+    return entry_to_entity(found.entry, found.version, seen=seen, nested=nested)
+
+
+@router.get("/keys", tags=["Keys"], responses=_errors(401, 403, 503))
+def api_keys(
+    _: Annotated[Principal, Depends(require(Permission.MANAGE_KEYS))], core: CoreDep
+) -> list[dict[str, Any]]:
+    """Every API key's name, role, prefix and state (never the key); admins only."""
+    return [info.to_dict() for info in core.api_keys()]
