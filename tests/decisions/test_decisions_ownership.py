@@ -24,7 +24,8 @@ from clearance.decisions.ownership import (
     parse_ownership_csv,
 )
 from clearance.decisions.rules import RuleSet
-from clearance.decisions.types import Outcome, version_ref
+from clearance.decisions.screened import version_ref
+from clearance.decisions.trace import Outcome
 
 LISTS = {"ofac-sdn"}
 

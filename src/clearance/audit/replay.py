@@ -34,7 +34,7 @@ from clearance.settings import LoadedSettings, Settings
 
 if TYPE_CHECKING:
     from clearance.decisions import RuleSet, ScreenedParty, Transaction
-    from clearance.decisions.types import CapKey, Usage
+    from clearance.decisions.caps import CapKey, Usage
 
 _MAX_DIFFERENCES = 50
 # Decision fields that describe the call, not the answer.
@@ -309,7 +309,7 @@ def load_rules_snapshot(engine: Engine, version: str) -> RuleSet:
 
 
 def _recorded_usage(decision: Mapping[str, Any]) -> dict[CapKey, Usage]:
-    from clearance.decisions.types import CapUse, Usage
+    from clearance.decisions.caps import CapUse, Usage
 
     usage: dict[CapKey, Usage] = {}
     for data in decision.get("caps", ()):

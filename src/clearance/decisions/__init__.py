@@ -9,14 +9,10 @@ from clearance.decisions.evaluate import Context, candidate_caps, evaluate
 from clearance.decisions.ledger import LedgerError
 from clearance.decisions.ownership import OwnershipError
 from clearance.decisions.rules import RuleError, RuleSet, load_rules
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.service import decide, decide_screened
-from clearance.decisions.types import (
-    Decision,
-    Outcome,
-    ScreenedParty,
-    Transaction,
-    TransactionError,
-)
+from clearance.decisions.trace import Decision, Outcome
+from clearance.decisions.transaction import Transaction, TransactionError
 
 __all__ = [
     "Context",

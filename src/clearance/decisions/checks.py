@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from clearance.decisions.caps import CapKey, CapUse, Usage
 from clearance.decisions.codes import country_of, region_name
 from clearance.decisions.ownership import OwnershipFinding
 from clearance.decisions.rules import Basis
 from clearance.decisions.specific import CapSpec, LicenseView
-from clearance.decisions.types import CapKey, CapUse, Reason, Transaction, Usage
+from clearance.decisions.trace import Reason
+from clearance.decisions.transaction import Transaction
 from clearance.model import Entry
 
 

@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from clearance.decisions.caps import CapKey, CapUse, Usage
 from clearance.decisions.checks import (
     Blocked,
     CapResult,
@@ -38,21 +39,10 @@ from clearance.decisions.checks import (
 from clearance.decisions.ownership import GUIDANCE, OwnershipView, blocked_share
 from clearance.decisions.ownership import node_key as ownership_key
 from clearance.decisions.rules import Basis, RuleSet
+from clearance.decisions.screened import ScreenedParty, distinct_versions, version_ref
 from clearance.decisions.specific import LicenseView, SpecificLicense, views_in_force
-from clearance.decisions.types import (
-    Authorization,
-    CapKey,
-    CapUse,
-    Decision,
-    Outcome,
-    Reason,
-    ScreenedParty,
-    Transaction,
-    Uncovered,
-    Usage,
-    distinct_versions,
-    version_ref,
-)
+from clearance.decisions.trace import Authorization, Decision, Outcome, Reason, Uncovered
+from clearance.decisions.transaction import Transaction
 from clearance.model import Entry, Hit, ListVersion
 
 DEFAULT_CAP_HOLDER = "default"

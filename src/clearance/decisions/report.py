@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from clearance.decisions.types import Decision
+from clearance.decisions.trace import Decision
 
 _WIDTH = 96
 

@@ -34,15 +34,10 @@ from clearance.decisions.ownership import (
     load_links,
 )
 from clearance.decisions.rules import RuleSet
+from clearance.decisions.screened import ScreenedParty, version_ref
 from clearance.decisions.specific import load_specific
-from clearance.decisions.types import (
-    Decision,
-    Outcome,
-    ScreenedParty,
-    Transaction,
-    TransactionError,
-    version_ref,
-)
+from clearance.decisions.trace import Decision, Outcome
+from clearance.decisions.transaction import Transaction, TransactionError
 from clearance.model import ListVersion
 from clearance.settings import Settings
 from clearance.store.versions import get_entry, version_as_of

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Engine, insert, select
 
+from clearance.decisions.caps import CapKey
 from clearance.decisions.rules import (
     AuthorityRef,
     GeneralLicense,
@@ -50,7 +51,6 @@ from clearance.decisions.rules import (
     read_rule_text,
 )
 from clearance.decisions.tables import specific_license
-from clearance.decisions.types import CapKey
 from clearance.model import canonical_json, content_hash
 
 
