@@ -35,21 +35,17 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Engine, insert, select
 
 from clearance.decisions.caps import CapKey
-from clearance.decisions.rules import (
+from clearance.decisions.rules import RuleError, RuleSet, json_ready
+from clearance.decisions.rules_check import RuleChecker
+from clearance.decisions.rules_schema import (
     AuthorityRef,
     GeneralLicense,
     LicenseTerms,
-    RuleChecker,
-    RuleError,
     RuleModel,
-    RuleSet,
     check_currency,
     check_money_amount,
-    format_validation_error,
-    json_ready,
-    parse_yaml,
-    read_rule_text,
 )
+from clearance.decisions.rules_yaml import format_validation_error, parse_yaml, read_rule_text
 from clearance.decisions.tables import specific_license
 from clearance.model import canonical_json, content_hash
 
