@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from clearance.decisions.caps import CapKey, CapUse, Usage
 from clearance.decisions.codes import country_of, region_name
-from clearance.decisions.ownership import OwnershipFinding
 from clearance.decisions.rules import Basis
 from clearance.decisions.specific import CapSpec, LicenseView
 from clearance.decisions.trace import Reason
@@ -35,7 +34,6 @@ class Source:
 class Blocked:
     label: str
     sources: dict[str, list[Source]] = field(default_factory=dict)  # authority -> sources
-    ownership: OwnershipFinding | None = None
 
 
 @dataclass

@@ -216,7 +216,6 @@ def _ownership(
             )
         )
         return
-    blocked.ownership = finding
     path = "\n".join(finding.lines)
     analysis.reasons.append(
         Reason(

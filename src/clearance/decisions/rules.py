@@ -165,13 +165,6 @@ class RuleSet:
                     return Coverage(name, inclusion)
         return None
 
-    def check_purpose(self, code: str) -> None:
-        if code not in self.purposes:
-            raise RuleError(
-                f"purpose {code!r} is not defined in {PURPOSES_FILE} "
-                f"(known: {', '.join(self.purposes)})"
-            )
-
     # -- snapshot --
 
     def snapshot(self) -> dict[str, Any]:

@@ -97,7 +97,6 @@ class CapSpec:
     quantity_limit: int | None = None
     reference: str | None = None
     verified: bool = True
-    base_limit: Decimal | None = None  # before the overrun, for the trace
 
     def applies(self, purpose: str) -> bool:
         return self.applies_to_purposes is None or purpose in self.applies_to_purposes
@@ -147,7 +146,6 @@ def general_view(rules: RuleSet, lic: GeneralLicense) -> LicenseView:
                 None,
                 c.reference,
                 c.verified,
-                c.amount,
             )
             for c in lic.caps
         ),
@@ -174,7 +172,6 @@ def specific_view(rules: RuleSet, lic: SpecificLicense) -> LicenseView:
         reference=f"{lic.reference} (value limit {lic.value_limit.currency} "
         f"{lic.value_limit.amount:,.2f}, overrun allowed {lic.overrun_percent}%)",
         verified=lic.verified,
-        base_limit=lic.value_limit.amount,
     )
     return LicenseView(
         id=lic.number,
