@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from decisions_support import FSB, Snapshot, fee, screened
 
+from clearance.decisions.analysis import Context, candidate_caps
 from clearance.decisions.caps import CapKey, Usage
-from clearance.decisions.evaluate import Context, candidate_caps, evaluate
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.rules import RuleSet
 from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.specific import SpecificLicense

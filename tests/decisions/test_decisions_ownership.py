@@ -9,7 +9,8 @@ import pytest
 from decisions_support import Snapshot, fee, screened
 from sqlalchemy import Engine
 
-from clearance.decisions.evaluate import Context, evaluate
+from clearance.decisions.analysis import Context
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ownership import (
     Link,
     ListedOwner,

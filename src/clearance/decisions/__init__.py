@@ -5,7 +5,8 @@
 See docs/decisions.md for the rule files, the evaluation steps and the ledger's guarantees.
 """
 
-from clearance.decisions.evaluate import Context, candidate_caps, evaluate
+from clearance.decisions.analysis import Context, candidate_caps
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ledger import LedgerError
 from clearance.decisions.ownership import OwnershipError
 from clearance.decisions.rules import RuleError, RuleSet, load_rules

@@ -25,7 +25,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from clearance.decisions import ledger
-from clearance.decisions.evaluate import DEFAULT_CAP_HOLDER, Context, candidate_caps, evaluate
+from clearance.decisions.analysis import DEFAULT_CAP_HOLDER, Context, candidate_caps
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ownership import (
     ListedOwner,
     OwnershipView,
