@@ -1,6 +1,7 @@
 """Rules as dated data: programs, purposes and general licenses, loaded from YAML.
 
-The rule folder (default: the repository's `rules/`, see `default_rules_dir`) holds
+The rule folder (the `rules_dir` setting, by default the rules packaged with clearance in
+`src/clearance/rules/`; see `default_rules_dir`) holds
 
     programs.yaml               list effects, authorities, program tags -> authorities
     purposes.yaml               the purpose codes a transaction may carry
@@ -25,11 +26,12 @@ rebuild exactly the rules a past decision used.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,8 +58,8 @@ from clearance.decisions.rules_yaml import (
     read_rule_text,
 )
 from clearance.model import canonical_json, content_hash
+from clearance.settings import Settings, load_settings
 
-RULES_DIR_ENV = "CLEARANCE_RULES_DIR"
 SNAPSHOT_FORMAT = "clearance-rules/1"
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -189,23 +191,26 @@ class RuleSet:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def default_rules_dir() -> Path:
-    """`$CLEARANCE_RULES_DIR` when set, else the repository's `rules/` folder.
-
-    The folder is found relative to this module (src/clearance/decisions -> repo root), which
-    holds for a source checkout and an editable install. A non-editable install has no repo
-    around it: set CLEARANCE_RULES_DIR (or pass a path) there.
-    """
-    explicit = os.environ.get(RULES_DIR_ENV)
-    if explicit:
-        return Path(explicit)
-    return Path(__file__).resolve().parents[3] / "rules"
+def packaged_rules() -> Traversable:
+    """The rules shipped with clearance (`src/clearance/rules/`, package data)."""
+    return importlib.resources.files("clearance") / "rules"
 
 
-def load_rules(path: Path | None = None) -> RuleSet:
-    root = path if path is not None else default_rules_dir()
+def default_rules_dir(settings: Settings | None = None) -> Traversable:
+    """The folder `load_rules` reads when given none: the `rules_dir` setting, else the
+    packaged rules. Without `settings`, they are loaded as the command line loads them
+    (settings file, then `CLEARANCE_…` environment)."""
+    configured = (settings if settings is not None else load_settings().settings).rules_dir
+    return configured if configured is not None else packaged_rules()
+
+
+def load_rules(
+    path: Path | Traversable | None = None, *, settings: Settings | None = None
+) -> RuleSet:
+    """The rules in `path`, else in `default_rules_dir(settings)`."""
+    root = path if path is not None else default_rules_dir(settings)
     if not root.is_dir():
-        hint = "" if path is not None else f" (set {RULES_DIR_ENV} to the rules folder)"
+        hint = "" if path is not None else " (the rules_dir setting, CLEARANCE_RULES_DIR)"
         raise RuleError(f"rules folder {root} not found{hint}")
     texts: dict[str, str] = {}
     for name in (PROGRAMS_FILE, PURPOSES_FILE):
@@ -215,7 +220,8 @@ def load_rules(path: Path | None = None) -> RuleSet:
         texts[name] = read_rule_text(file)
     licenses_dir = root / LICENSES_DIR
     if licenses_dir.is_dir():
-        for file in sorted([*licenses_dir.glob("*.yaml"), *licenses_dir.glob("*.yml")]):
+        found = [f for f in licenses_dir.iterdir() if f.name.endswith((".yaml", ".yml"))]
+        for file in sorted(found, key=lambda f: f.name):
             texts[f"{LICENSES_DIR}/{file.name}"] = read_rule_text(file)
     files = {rel: parse_yaml(text, str(root / rel)) for rel, text in texts.items()}
     return build_rules(files, source=str(root), texts=texts)
