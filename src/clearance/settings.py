@@ -53,8 +53,9 @@ class Settings(BaseModel):
     screening_algorithm: str = "clearance-v1"
     # Records: OFAC requires 10 years (31 CFR 501.601); may only be raised.
     retention_years: int = Field(default=10, ge=10)
-    # Decisions: the rules folder (default: the repo's rules/), and whose cap a drawdown uses
-    # when neither the call nor the transaction names a holder (a legal entity or a group).
+    # Decisions: the rules folder (None: the rules packaged with clearance, src/clearance/rules/),
+    # and whose cap a drawdown uses when neither the call nor the transaction names a holder
+    # (a legal entity or a group).
     rules_dir: Path | None = None
     cap_holder: str = Field(default="default", min_length=1)
     four_eyes: bool = False

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from clearance.decisions.types import ScreenedParty, Transaction
+from clearance.decisions.screened import ScreenedParty
+from clearance.decisions.transaction import Transaction
 from clearance.lists.ofac_csv import parse
 from clearance.model import Entry, Hit, ListSource, ListVersion, Party
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Protocol
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from clearance.cli import cli
+from clearance.decisions.rules import load_rules, packaged_rules
 from clearance.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -186,6 +188,60 @@ def test_ownership_import(run: Invoke, tmp_path: Path) -> None:
 def test_rules_errors_are_reported(run: Invoke, tmp_path: Path) -> None:
     result = run("licenses", "list", "--rules", str(tmp_path))
     assert result.exit_code == 2 and "programs.yaml: missing" in result.output
+
+
+def rules_with(folder: Path, license_id: str) -> Path:
+    """The packaged rules plus one general license `license_id`, in `folder`."""
+    shutil.copytree(packaged_rules(), folder)
+    (folder / "general_licenses" / f"{license_id}.yaml").write_text(
+        f"id: {license_id}\nfamily: {license_id}\ntitle: test\nissued: 2020-01-01\n"
+        "valid_from: 2020-01-01\nauthorities: [EO13685]\nparties: any\n"
+        "purposes: [regulatory-compliance]\nreference: test\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder whose `clearance.toml` sets `rules_dir` (rules with FILE-GL-1)."""
+    folder = rules_with(tmp_path / "file-rules", "FILE-GL-1")
+    (tmp_path / "clearance.toml").write_text(f"rules_dir = '{folder}'\n", encoding="utf-8")
+    monkeypatch.delenv("CLEARANCE_CONFIG", raising=False)
+    monkeypatch.delenv("CLEARANCE_RULES_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def test_rules_dir_from_file_then_environment_then_flag(
+    run: Invoke, settings_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def general(*args: str) -> set[str]:
+        result = run("licenses", "list", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return {r["id"] for r in json.loads(result.output)} - {"CYBER-GL-1", "CYBER-GL-1A"}
+
+    assert general() == {"CYBER-GL-1B", "CYBER-GL-1C", "FILE-GL-1"}
+    monkeypatch.setenv("CLEARANCE_RULES_DIR", str(rules_with(tmp_path / "env", "ENV-GL-1")))
+    assert general() == {"CYBER-GL-1B", "CYBER-GL-1C", "ENV-GL-1"}
+    flag = rules_with(tmp_path / "flag", "FLAG-GL-1")
+    assert general("--rules", str(flag)) == {"CYBER-GL-1B", "CYBER-GL-1C", "FLAG-GL-1"}
+
+
+@pytest.mark.slow  # screens against a whole SDN snapshot
+def test_rules_dir_from_the_settings_file_is_used_and_recorded(
+    run: Invoke, settings_file: Path, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "fee.json", json.dumps(FEE))
+    decided = run("decide", path)
+    assert decided.exit_code == 0, decided.output
+    body = json.loads(decided.output)
+    used = load_rules(settings_file).version
+    assert body["rules_version"] == used != load_rules(packaged_rules()).version
+    shown = run("audit", "show", str(body["audit_record"]["seq"]), "--format", "json")
+    payload = json.loads(shown.output)["payload"]
+    assert payload["rules"]["version"] == body["rules_version"]
+    assert payload["settings"]["rules_dir"] == {"value": str(settings_file), "source": "file"}
 
 
 def test_every_command_is_documented() -> None:

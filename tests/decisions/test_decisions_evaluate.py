@@ -8,10 +8,13 @@ from decimal import Decimal
 import pytest
 from decisions_support import FSB, Snapshot, fee, screened
 
-from clearance.decisions.evaluate import Context, candidate_caps, evaluate
+from clearance.decisions.analysis import Context, candidate_caps
+from clearance.decisions.caps import CapKey, Usage
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.rules import RuleSet
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.specific import SpecificLicense
-from clearance.decisions.types import CapKey, Decision, Outcome, ScreenedParty, Usage
+from clearance.decisions.trace import Decision, Outcome
 from clearance.model import Entry, EntryType, ListSource, Name
 
 HOLDER = "ACME Corp"

@@ -17,11 +17,14 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clearance.decisions import ledger
+from clearance.decisions.caps import CapKey
 from clearance.decisions.rules import RuleSet
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.service import decide_screened
 from clearance.decisions.specific import register_specific
 from clearance.decisions.tables import ledger_entry, recorded_decision
-from clearance.decisions.types import CapKey, Decision, Outcome, ScreenedParty, Transaction
+from clearance.decisions.trace import Decision, Outcome
+from clearance.decisions.transaction import Transaction
 from clearance.store.db import make_engine, migrate
 
 HOLDER = "ACME Corp"

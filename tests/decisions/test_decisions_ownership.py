@@ -9,7 +9,8 @@ import pytest
 from decisions_support import Snapshot, fee, screened
 from sqlalchemy import Engine
 
-from clearance.decisions.evaluate import Context, evaluate
+from clearance.decisions.analysis import Context
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ownership import (
     Link,
     ListedOwner,
@@ -24,7 +25,8 @@ from clearance.decisions.ownership import (
     parse_ownership_csv,
 )
 from clearance.decisions.rules import RuleSet
-from clearance.decisions.types import Outcome, version_ref
+from clearance.decisions.screened import version_ref
+from clearance.decisions.trace import Outcome
 
 LISTS = {"ofac-sdn"}
 

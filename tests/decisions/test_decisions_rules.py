@@ -9,12 +9,19 @@ from pathlib import Path
 import pytest
 
 from clearance.decisions.rules import (
-    RULES_DIR_ENV,
     RuleError,
     RuleSet,
     default_rules_dir,
     load_rules,
+    packaged_rules,
 )
+from clearance.settings import ENV_PREFIX, Settings, load_settings
+
+RULES_DIR_ENV = ENV_PREFIX + "RULES_DIR"
+# The rules version (SHA-256 over the canonical content of every rule file) of the rules as they
+# stood in the repository's `rules/` folder before they moved into the package
+# (`src/clearance/rules/`): the move must not change it. A deliberate rules change updates it.
+VERSION_BEFORE_THE_MOVE = "e9b8c07bbfd63217063f2368571787eb350d281463c4af98aefa24d602976949"
 
 
 @pytest.mark.parametrize(
@@ -227,3 +234,44 @@ def test_rules_dir_env_variable_is_honoured(
     monkeypatch.setenv(RULES_DIR_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(RuleError, match="not found"):
         load_rules()
+
+
+def test_packaged_rules_keep_the_version_they_had_before_the_move() -> None:
+    assert default_rules_dir(Settings()) == packaged_rules()
+    assert load_rules(settings=Settings()).version == VERSION_BEFORE_THE_MOVE
+
+
+@pytest.mark.parametrize("found_by", ["CLEARANCE_CONFIG", "cwd"])
+def test_rules_dir_in_the_settings_file_is_used_and_its_source_is_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, found_by: str
+) -> None:
+    folder = _copy_rules(tmp_path)
+    config = tmp_path / "clearance.toml"
+    config.write_text(f"rules_dir = '{folder}'\n", encoding="utf-8")
+    monkeypatch.delenv(RULES_DIR_ENV, raising=False)
+    if found_by == "cwd":
+        monkeypatch.delenv(ENV_PREFIX + "CONFIG", raising=False)
+        monkeypatch.chdir(tmp_path)
+    else:
+        monkeypatch.setenv(ENV_PREFIX + "CONFIG", str(config))
+    loaded = load_settings()
+    assert loaded.described()["rules_dir"] == {"value": str(folder), "source": "file"}
+    assert load_rules(settings=loaded.settings).source == str(folder)
+    assert load_rules().source == str(folder)  # settings loaded as the commands load them
+
+
+def test_environment_overrides_the_file_and_a_flag_overrides_the_environment(
+    tmp_path: Path,
+) -> None:
+    in_file, in_env, in_flag = (_copy_rules(tmp_path / where) for where in ("file", "env", "flag"))
+    config = tmp_path / "clearance.toml"
+    config.write_text(f"rules_dir = '{in_file}'\n", encoding="utf-8")
+    env = {ENV_PREFIX + "CONFIG": str(config), RULES_DIR_ENV: str(in_env)}
+
+    by_env = load_settings(env=env)
+    assert by_env.described()["rules_dir"] == {"value": str(in_env), "source": "env"}
+    assert load_rules(settings=by_env.settings).source == str(in_env)
+
+    by_flag = load_settings({"rules_dir": in_flag}, env=env)
+    assert by_flag.described()["rules_dir"] == {"value": str(in_flag), "source": "flag"}
+    assert load_rules(settings=by_flag.settings).source == str(in_flag)

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from clearance.decisions import Decision, Outcome, RuleSet, Transaction, decide
 from clearance.decisions.ownership import import_ownership
 from clearance.decisions.report import render_text
-from clearance.decisions.rules import parse_yaml
+from clearance.decisions.rules_yaml import parse_yaml
 from clearance.decisions.specific import register_specific
 from clearance.lists import parse_list
 from clearance.model import ListSource

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from clearance.audit.chain import verify_chain
 from clearance.audit.review import AlertState, HitStatus, Outcome, get_alert
 from clearance.decisions import Transaction, load_rules
+from clearance.decisions.rules import packaged_rules
 from clearance.model import EntryType, Party
 from clearance.service import Clearance, ScreenRequest, decide, replay_record, screen_party
 from clearance.service.review import review_alert
@@ -49,9 +50,9 @@ def fee(txn_id: str, day: str) -> Transaction:
 
 
 def changed_rules(tmp_path: Path) -> Path:
-    """The repository's rules with GL 1B's cap lowered: a rules change after the decision."""
+    """The packaged rules with GL 1B's cap lowered: a rules change after the decision."""
     folder = tmp_path / "rules"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "rules", folder)
+    shutil.copytree(packaged_rules(), folder)
     gl = folder / "general_licenses" / "CYBER-GL-1B.yaml"
     text = gl.read_text(encoding="utf-8")
     assert text.count("amount: 5000") == 1

@@ -162,7 +162,7 @@ def purge_command(before: str, yes: bool, db: str | None, output_format: str) ->
     "rules_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Rules folder for --current (default: $CLEARANCE_RULES_DIR or the repository's rules/).",
+    help="Rules folder for --current (default: the rules_dir setting, else the packaged rules).",
 )
 @db_option
 @format_option("text", "json", default="text")

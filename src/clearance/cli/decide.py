@@ -40,7 +40,7 @@ def rules_option(func: Any) -> Any:
         "rules_dir",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help="Rules folder (default: $CLEARANCE_RULES_DIR or the repository's rules/).",
+        help="Rules folder (default: the rules_dir setting, else the packaged rules).",
     )(func)
 
 

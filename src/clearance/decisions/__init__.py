@@ -5,18 +5,15 @@
 See docs/decisions.md for the rule files, the evaluation steps and the ledger's guarantees.
 """
 
-from clearance.decisions.evaluate import Context, candidate_caps, evaluate
+from clearance.decisions.analysis import Context, candidate_caps
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ledger import LedgerError
 from clearance.decisions.ownership import OwnershipError
 from clearance.decisions.rules import RuleError, RuleSet, load_rules
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.service import decide, decide_screened
-from clearance.decisions.types import (
-    Decision,
-    Outcome,
-    ScreenedParty,
-    Transaction,
-    TransactionError,
-)
+from clearance.decisions.trace import Decision, Outcome
+from clearance.decisions.transaction import Transaction, TransactionError
 
 __all__ = [
     "Context",

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from clearance.decisions.caps import CapKey, CapUse, Usage
 from clearance.decisions.codes import country_of, region_name
-from clearance.decisions.ownership import OwnershipFinding
 from clearance.decisions.rules import Basis
 from clearance.decisions.specific import CapSpec, LicenseView
-from clearance.decisions.types import CapKey, CapUse, Reason, Transaction, Usage
+from clearance.decisions.trace import Reason
+from clearance.decisions.transaction import Transaction
 from clearance.model import Entry
 
 
@@ -33,7 +34,6 @@ class Source:
 class Blocked:
     label: str
     sources: dict[str, list[Source]] = field(default_factory=dict)  # authority -> sources
-    ownership: OwnershipFinding | None = None
 
 
 @dataclass
@@ -87,11 +87,20 @@ def check_license(
     txn: Transaction, blocked: Blocked, lic: LicenseView, cap_holder: str
 ) -> LicenseCheck:
     check = LicenseCheck(lic, blocked.label)
-    terms = lic.terms
-    label = blocked.label
-    fail, passed = check.fail, check.ok
+    check_parties(blocked, check)
+    check_holder(cap_holder, check)
+    check_purposes(txn, check)
+    check_regions(txn, check)
+    check_export(txn, check)
+    if check.status == "ok" and check.missing:
+        check.status = "missing"
+    return check
 
-    # Parties: every source of the blocking must be a party the license names.
+
+def check_parties(blocked: Blocked, check: LicenseCheck) -> None:
+    """Every source of the blocking must be a party the license names."""
+    lic = check.license
+    terms = lic.terms
     all_sources = [s for sources in blocked.sources.values() for s in sources]
     refused = [s for s in all_sources if not party_accepts(lic, s)]
     if refused:
@@ -102,60 +111,61 @@ def check_license(
         )
         source = refused[0]
         owned = " as an entity owned by it (the license does not extend to owned entities)"
-        fail(
+        check.fail(
             "party-not-named",
-            f"{lic.id} names only {names}; '{label}' is blocked through {source.ref} "
+            f"{lic.id} names only {names}; '{blocked.label}' is blocked through {source.ref} "
             f"'{source.entry.primary_name}'{owned if source.via_owner else ''}, which it "
             "does not name.",
             terms.reference,
         )
     elif terms.parties != "any":
         named = next(p for p in terms.parties if any(p.ref == s.ref for s in all_sources))
-        passed(
+        check.ok(
             "party-named",
             f"{lic.id} names {named.ref}{f' ({named.name})' if named.name else ''}.",
             named.reference or terms.reference,
             named.verified,
         )
 
-    # Holder of a specific license.
+
+def check_holder(cap_holder: str, check: LicenseCheck) -> None:
+    """A specific license holds only for its holder."""
+    lic = check.license
     if lic.holder is not None and lic.holder.casefold() != cap_holder.casefold():
-        fail(
+        check.fail(
             "holder-mismatch",
             f"{lic.id} is issued to {lic.holder}, not to {cap_holder}.",
-            terms.reference,
+            lic.terms.reference,
         )
 
-    # Purposes: an explicit exclusion first, so the trace cites it.
+
+def check_purposes(txn: Transaction, check: LicenseCheck) -> None:
+    """The purpose must be authorized; an explicit exclusion first, so the trace cites it."""
+    lic = check.license
+    terms = lic.terms
     excluded = terms.conditions.excluded_purposes
     purpose_ref = next((p for p in terms.purposes if p.code == txn.purpose), None)
     if excluded is not None and txn.purpose in excluded.value:
-        fail(
+        check.fail(
             "purpose-excluded",
             f"{lic.id} expressly does not authorize '{txn.purpose}'.",
             excluded.reference or terms.reference,
             excluded.verified,
         )
     elif purpose_ref is None:
-        fail(
+        check.fail(
             "purpose-not-authorized",
             f"{lic.id} does not authorize the purpose '{txn.purpose}' (it authorizes "
             f"{', '.join(p.code for p in terms.purposes)}).",
             terms.reference,
         )
     else:
-        passed(
+        check.ok(
             "purpose-authorized",
             f"{lic.id} authorizes the purpose '{txn.purpose}'.",
             purpose_ref.reference or terms.reference,
             purpose_ref.verified,
         )
-
-    check_regions(txn, check)
-    check_export(txn, check)
-    if check.status == "ok" and check.missing:
-        check.status = "missing"
-    return check
 
 
 def check_regions(txn: Transaction, check: LicenseCheck) -> None:
@@ -283,31 +293,39 @@ def check_caps(
             citation=cap.reference,
         )
         result.uses.append(use)
-        period = (
-            f"calendar year {key.period}"
-            if cap.period == "calendar_year"
-            else (f"the license's validity {key.period}")
-        )
         over_value = use.after > cap.limit
         over_quantity = cap.quantity_limit is not None and (
             used.quantity + quantity > cap.quantity_limit
         )
         if over_value or over_quantity:
             result.ok = False
-            what = (
-                f"{cap.currency} {use.used_before:,.2f} already drawn by {key.holder} under "
-                f"{lic.family} in {period}; this {cap.currency} {use.this:,.2f} would bring it "
-                f"to {cap.currency} {use.after:,.2f}, over the cap of {cap.currency} "
-                f"{cap.limit:,.2f}"
-            )
-            if over_quantity:
-                what += f"; quantity {used.quantity} + {quantity} would exceed {cap.quantity_limit}"
-            result.failure = Reason(
-                "cap",
-                "cap-exceeded",
-                f"{lic.id}: {what}.",
-                rule=lic.id,
-                citation=cap.reference,
-                verified=cap.verified,
-            )
+            result.failure = _cap_exceeded(lic, cap, use, over_quantity)
     return result
+
+
+def _cap_exceeded(lic: LicenseView, cap: CapSpec, use: CapUse, over_quantity: bool) -> Reason:
+    key = use.key
+    period = (
+        f"calendar year {key.period}"
+        if cap.period == "calendar_year"
+        else (f"the license's validity {key.period}")
+    )
+    what = (
+        f"{cap.currency} {use.used_before:,.2f} already drawn by {key.holder} under "
+        f"{lic.family} in {period}; this {cap.currency} {use.this:,.2f} would bring it "
+        f"to {cap.currency} {use.after:,.2f}, over the cap of {cap.currency} "
+        f"{cap.limit:,.2f}"
+    )
+    if over_quantity:
+        what += (
+            f"; quantity {use.quantity_used_before} + {use.quantity_this} would exceed "
+            f"{cap.quantity_limit}"
+        )
+    return Reason(
+        "cap",
+        "cap-exceeded",
+        f"{lic.id}: {what}.",
+        rule=lic.id,
+        citation=cap.reference,
+        verified=cap.verified,
+    )

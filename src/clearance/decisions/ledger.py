@@ -29,8 +29,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
+from clearance.decisions.caps import CapKey, Usage
 from clearance.decisions.tables import cap_counter, ledger_entry, recorded_decision
-from clearance.decisions.types import CapKey, Decision, Transaction, Usage
+from clearance.decisions.trace import Decision
+from clearance.decisions.transaction import Transaction
 from clearance.model import canonical_json
 from clearance.store.db import begin_write, within
 

@@ -36,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from clearance.decisions.tables import ownership_import, ownership_link
 from clearance.model import Entry
@@ -177,7 +177,7 @@ class _Graph:
     def explain(
         self, node: str, depth: int, seen: frozenset[str]
     ) -> tuple[list[str], list[ListedOwner], bool]:
-        share, stakes = self.share(node, frozenset())
+        _, stakes = self.share(node, frozenset())
         lines: list[str] = []
         owners: list[ListedOwner] = []
         multiplied = False
@@ -216,7 +216,6 @@ class _Graph:
             lines += sub_lines
             owners += sub_owners
             multiplied = multiplied or sub_multiplied
-        del share
         return lines, owners, multiplied
 
 
@@ -400,11 +399,6 @@ def load_links(engine: Engine, import_id: int) -> list[Link]:
         )
         for r in rows
     ]
-
-
-def count_imports(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(ownership_import)) or 0)
 
 
 def build_view(

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from clearance.decisions.types import Decision
+from clearance.decisions.trace import Decision
 
 _WIDTH = 96
 
@@ -31,7 +31,11 @@ def _version(v: Mapping[str, Any]) -> str:
 
 
 def render_text(decision: Decision) -> str:
-    d = decision
+    return "\n".join([*_header(decision), *_reasons(decision), *_outcome_details(decision)])
+
+
+def _header(d: Decision) -> list[str]:
+    """The outcome, and what it was decided with."""
     lines = [f"Transaction {d.transaction_id} of {d.date}: {d.decision.value}"]
     if d.replayed:
         lines.append("  (already recorded: this is the earlier decision; nothing drawn again)")
@@ -52,8 +56,12 @@ def render_text(decision: Decision) -> str:
     ]
     if d.ownership_import is not None:
         lines.append(f"  ownership data: import {d.ownership_import}")
+    return lines
 
-    lines += ["", "Reasons, in the order they were established:"]
+
+def _reasons(d: Decision) -> list[str]:
+    """Every step of the trace with its sources."""
+    lines = ["", "Reasons, in the order they were established:"]
     for number, reason in enumerate(d.reasons, start=1):
         lines += _wrap(f"{number}. [{reason.step}] {reason.text}", "  ")
         detail = []
@@ -72,7 +80,12 @@ def render_text(decision: Decision) -> str:
             )
         for item in detail:
             lines += _wrap(item, "       ")
+    return lines
 
+
+def _outcome_details(d: Decision) -> list[str]:
+    """What authorized it, what is not covered, what a person must supply, the caps."""
+    lines: list[str] = []
     if d.authorizations:
         lines += ["", "Authorized by:"]
         for a in d.authorizations:
@@ -108,4 +121,4 @@ def render_text(decision: Decision) -> str:
                 f"{c.limit:,.2f}",
                 "  ",
             )
-    return "\n".join(lines)
+    return lines

@@ -25,7 +25,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from clearance.decisions import ledger
-from clearance.decisions.evaluate import DEFAULT_CAP_HOLDER, Context, candidate_caps, evaluate
+from clearance.decisions.analysis import DEFAULT_CAP_HOLDER, Context, candidate_caps
+from clearance.decisions.evaluate import evaluate
 from clearance.decisions.ownership import (
     ListedOwner,
     OwnershipView,
@@ -34,15 +35,10 @@ from clearance.decisions.ownership import (
     load_links,
 )
 from clearance.decisions.rules import RuleSet
+from clearance.decisions.screened import ScreenedParty, version_ref
 from clearance.decisions.specific import load_specific
-from clearance.decisions.types import (
-    Decision,
-    Outcome,
-    ScreenedParty,
-    Transaction,
-    TransactionError,
-    version_ref,
-)
+from clearance.decisions.trace import Decision, Outcome
+from clearance.decisions.transaction import Transaction, TransactionError
 from clearance.model import ListVersion
 from clearance.settings import Settings
 from clearance.store.db import begin_write

@@ -34,23 +34,19 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Connection, Engine, insert, select
 
-from clearance.decisions.rules import (
+from clearance.decisions.caps import CapKey
+from clearance.decisions.rules import RuleError, RuleSet, json_ready
+from clearance.decisions.rules_check import RuleChecker
+from clearance.decisions.rules_schema import (
     AuthorityRef,
     GeneralLicense,
     LicenseTerms,
-    RuleChecker,
-    RuleError,
     RuleModel,
-    RuleSet,
     check_currency,
     check_money_amount,
-    format_validation_error,
-    json_ready,
-    parse_yaml,
-    read_rule_text,
 )
+from clearance.decisions.rules_yaml import format_validation_error, parse_yaml, read_rule_text
 from clearance.decisions.tables import specific_license
-from clearance.decisions.types import CapKey
 from clearance.model import canonical_json, content_hash
 from clearance.store.db import within
 
@@ -102,7 +98,6 @@ class CapSpec:
     quantity_limit: int | None = None
     reference: str | None = None
     verified: bool = True
-    base_limit: Decimal | None = None  # before the overrun, for the trace
 
     def applies(self, purpose: str) -> bool:
         return self.applies_to_purposes is None or purpose in self.applies_to_purposes
@@ -152,7 +147,6 @@ def general_view(rules: RuleSet, lic: GeneralLicense) -> LicenseView:
                 None,
                 c.reference,
                 c.verified,
-                c.amount,
             )
             for c in lic.caps
         ),
@@ -179,7 +173,6 @@ def specific_view(rules: RuleSet, lic: SpecificLicense) -> LicenseView:
         reference=f"{lic.reference} (value limit {lic.value_limit.currency} "
         f"{lic.value_limit.amount:,.2f}, overrun allowed {lic.overrun_percent}%)",
         verified=lic.verified,
-        base_limit=lic.value_limit.amount,
     )
     return LicenseView(
         id=lic.number,

@@ -28,6 +28,7 @@ from clearance.audit.review import HitStatus, ReviewedHit, party_fingerprint, re
 from clearance.decisions import ledger
 from clearance.decisions.ownership import OwnershipImport, import_ownership, latest_import
 from clearance.decisions.rules import RuleError, RuleSet
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.service import (
     check_purpose,
     decision_context,
@@ -44,7 +45,8 @@ from clearance.decisions.specific import (
     register_specific,
     specific_view,
 )
-from clearance.decisions.types import Decision, ScreenedParty, Transaction
+from clearance.decisions.trace import Decision
+from clearance.decisions.transaction import Transaction
 from clearance.model import ListSource, ListVersion, Party, party_to_dict
 from clearance.service.handle import Clearance
 from clearance.service.screening import record_ref, review_notes, screening_config, version_record

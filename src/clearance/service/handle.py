@@ -62,7 +62,7 @@ class Clearance:
 
         key = str(self.settings.rules_dir or "")
         if key not in self._rules:
-            self._rules[key] = load_rules(self.settings.rules_dir)
+            self._rules[key] = load_rules(settings=self.settings)
         return self._rules[key]
 
     def close(self) -> None:

@@ -40,7 +40,7 @@ from clearance.settings import LoadedSettings, Settings
 
 if TYPE_CHECKING:
     from clearance.decisions import RuleSet, ScreenedParty, Transaction
-    from clearance.decisions.types import CapKey, Usage
+    from clearance.decisions.caps import CapKey, Usage
 
 _MAX_DIFFERENCES = 50
 # Decision fields that describe the call, not the answer.
@@ -142,7 +142,7 @@ def replay(
     """Replay audit record `ref` (seq or id); with `current`, also answer with today's data.
 
     `loaded` supplies the store-independent machine settings (data_dir for the index cache)
-    and, for `current`, today's settings; `current_rules` defaults to `load_rules()`.
+    and, for `current`, today's settings; `current_rules` defaults to the rules `loaded` names.
     """
     record = get_record(engine, ref)
     if record.kind == DECISION:
@@ -304,7 +304,7 @@ def rules_from_snapshot(engine: Engine, version: str) -> RuleSet:
 
 
 def _recorded_usage(decision: Mapping[str, Any]) -> dict[CapKey, Usage]:
-    from clearance.decisions.types import CapUse, Usage
+    from clearance.decisions.caps import CapUse, Usage
 
     usage: dict[CapKey, Usage] = {}
     for data in decision.get("caps", ()):
@@ -388,7 +388,7 @@ def _replay_decision(
 
     today: Outcome | None = None
     if current:
-        rules_now = current_rules or load_rules()
+        rules_now = current_rules or load_rules(settings=loaded.settings)
         screened_now = screen_parties(engine, txn, loaded.settings, None)
         answer_now = _evaluate(
             engine,

@@ -1,0 +1,197 @@
+"""A transaction as the decision engine takes it in: parties, purpose, goods, regions, money.
+
+`Transaction.from_dict` validates the JSON input (pydantic at the edge) and raises
+`TransactionError` naming the record and the field; inside, everything is frozen dataclasses.
+Money is `Decimal` throughout and rendered as a string in JSON, so no cent is lost to floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from clearance.decisions.codes import is_currency_code, is_region_code
+from clearance.model import EntryType, Party, content_hash
+from clearance.schema import PartyIn
+
+
+class TransactionError(ValueError):
+    """A transaction record is malformed: names the record and the field."""
+
+
+def money_text(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    value: Decimal
+    currency: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"value": money_text(self.value), "currency": self.currency}
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.value:,.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class GoodsLine:
+    description: str
+    eccn: str | None = None
+    # `NLR`, a Commerce license number, or a License Exception code: the engine checks that
+    # one is present where a license requires Commerce authorization, not that it is right.
+    export_authorization: str | None = None
+    quantity: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (
+                ("description", self.description),
+                ("eccn", self.eccn),
+                ("export_authorization", self.export_authorization),
+                ("quantity", self.quantity),
+            )
+            if v is not None
+        }
+
+
+# --- input validation ------------------------------------------------------------------------
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _GoodsIn(_In):
+    description: str = Field(min_length=1)
+    eccn: str | None = None
+    export_authorization: str | None = None
+    quantity: int | None = Field(default=None, ge=0)
+
+
+class _AmountIn(_In):
+    value: Decimal = Field(ge=0)
+    currency: str
+
+    @field_validator("value")
+    @classmethod
+    def _cents(cls, value: Decimal) -> Decimal:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise ValueError("at most two decimal places")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        if not is_currency_code(value.upper()):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value.upper()
+
+
+class _TransactionIn(_In):
+    id: str = Field(min_length=1, max_length=200)
+    date: dt.date
+    # The one party model every door uses (clearance.schema): same rules as `screen`.
+    parties: list[PartyIn] = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    goods: list[_GoodsIn] = []
+    regions: list[str] = []
+    amount: _AmountIn | None = None
+    cap_holder: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not is_region_code(value.upper()):
+                raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 or 3166-2 code")
+        return [v.upper() for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    id: str
+    date: date
+    parties: tuple[Party, ...]
+    purpose: str
+    goods: tuple[GoodsLine, ...] = ()
+    regions: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 or ISO 3166-2 (UA-43)
+    amount: Money | None = None
+    cap_holder: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "transaction") -> Transaction:
+        if not isinstance(data, Mapping):
+            raise TransactionError(f"{where}: expected a JSON object")
+        try:
+            parsed = _TransactionIn.model_validate(dict(data))
+        except ValidationError as exc:
+            problems = "; ".join(
+                ".".join(str(p) for p in err["loc"])
+                + ": "
+                + err["msg"].removeprefix("Value error, ")
+                for err in exc.errors()
+            )
+            record = f" (id {data['id']})" if isinstance(data.get("id"), str) else ""
+            raise TransactionError(f"{where}{record}: {problems}") from exc
+        return cls(
+            id=parsed.id,
+            date=parsed.date,
+            parties=tuple(p.to_party() for p in parsed.parties),
+            purpose=parsed.purpose,
+            goods=tuple(
+                GoodsLine(g.description, g.eccn, g.export_authorization, g.quantity)
+                for g in parsed.goods
+            ),
+            regions=tuple(parsed.regions),
+            amount=Money(parsed.amount.value, parsed.amount.currency) if parsed.amount else None,
+            cap_holder=parsed.cap_holder,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "parties": [_party_as_given(p) for p in self.parties],
+            "purpose": self.purpose,
+            "goods": [g.to_dict() for g in self.goods],
+            "regions": list(self.regions),
+        }
+        if self.amount is not None:
+            out["amount"] = self.amount.to_dict()
+        if self.cap_holder is not None:
+            out["cap_holder"] = self.cap_holder
+        return out
+
+    def content_hash(self) -> str:
+        return content_hash(self.to_dict())
+
+
+def _party_as_given(party: Party) -> dict[str, Any]:
+    """The party as the transaction gave it: only the fields it set.
+
+    Not the wire form (`model.party_to_dict`): this is part of the transaction's content
+    hash, the ledger's idempotency check for a repeated transaction id, so it must stay stable
+    across versions — a recorded transaction sent again must hash the same.
+    """
+    out: dict[str, Any] = {"name": party.name}
+    if party.type is not EntryType.UNKNOWN:
+        out["type"] = party.type.value
+    for key in ("country", "dob", "role"):
+        if getattr(party, key) is not None:
+            out[key] = getattr(party, key)
+    if party.identifiers:
+        out["identifiers"] = [
+            {k: v for k, v in (("kind", i.kind), ("value", i.value), ("country", i.country)) if v}
+            for i in party.identifiers
+        ]
+    return out
