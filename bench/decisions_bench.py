@@ -35,7 +35,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 
-from clearance.decisions import Outcome, RuleSet, Transaction, decide, load_rules
+from clearance.decisions import Outcome, RuleSet, Transaction, load_rules
+from clearance.decisions.flow import decide
 from clearance.lists import parse_list
 from clearance.settings import Settings
 from clearance.store.db import make_engine, migrate

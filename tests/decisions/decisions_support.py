@@ -109,8 +109,8 @@ def race_worker(url: str, txn_id: str, party: ScreenedParty, start_at: float) ->
     """One process of the ledger race: record a USD 1,200 FSB fee on 2019-03-01."""
     import time
 
+    from clearance.decisions.flow import decide_screened
     from clearance.decisions.rules import load_rules
-    from clearance.decisions.service import decide_screened
     from clearance.store.db import make_engine
 
     engine = make_engine(url)

@@ -18,9 +18,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from clearance.decisions import ledger
 from clearance.decisions.caps import CapKey
+from clearance.decisions.flow import decide_screened
 from clearance.decisions.rules import RuleSet
 from clearance.decisions.screened import ScreenedParty
-from clearance.decisions.service import decide_screened
 from clearance.decisions.specific import register_specific
 from clearance.decisions.tables import ledger_entry, recorded_decision
 from clearance.decisions.trace import Decision, Outcome

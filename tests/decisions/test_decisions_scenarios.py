@@ -20,7 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
-from clearance.decisions import Decision, Outcome, RuleSet, Transaction, decide
+from clearance.decisions import Decision, Outcome, RuleSet, Transaction
+from clearance.decisions.flow import decide
 from clearance.decisions.ownership import import_ownership
 from clearance.decisions.report import render_text
 from clearance.decisions.rules_yaml import parse_yaml

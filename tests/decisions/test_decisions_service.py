@@ -9,8 +9,8 @@ import pytest
 from decisions_support import fee
 from sqlalchemy import Engine
 
-from clearance.decisions import Outcome, RuleSet, Transaction, TransactionError, decide
-from clearance.decisions.service import default_cap_holder
+from clearance.decisions import Outcome, RuleSet, Transaction, TransactionError
+from clearance.decisions.flow import decide, default_cap_holder
 from clearance.settings import Settings
 from clearance.store.db import make_engine
 from clearance.store.versions import version_as_of

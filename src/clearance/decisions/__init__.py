@@ -1,6 +1,6 @@
 """Licensing decisions: rules as dated data, the evaluation, the cap ledger.
 
-    from clearance.decisions import RuleSet, load_rules, decide, Transaction, Decision
+    from clearance.decisions import RuleSet, load_rules, Transaction, Decision
 
 See docs/decisions.md for the rule files, the evaluation steps and the ledger's guarantees.
 """
@@ -11,7 +11,6 @@ from clearance.decisions.ledger import LedgerError
 from clearance.decisions.ownership import OwnershipError
 from clearance.decisions.rules import RuleError, RuleSet, load_rules
 from clearance.decisions.screened import ScreenedParty
-from clearance.decisions.service import decide, decide_screened
 from clearance.decisions.trace import Decision, Outcome
 from clearance.decisions.transaction import Transaction, TransactionError
 
@@ -27,8 +26,6 @@ __all__ = [
     "Transaction",
     "TransactionError",
     "candidate_caps",
-    "decide",
-    "decide_screened",
     "evaluate",
     "load_rules",
 ]

@@ -26,10 +26,7 @@ from clearance.audit.records import (
 )
 from clearance.audit.review import HitStatus, ReviewedHit, party_fingerprint, review_hits
 from clearance.decisions import ledger
-from clearance.decisions.ownership import OwnershipImport, import_ownership, latest_import
-from clearance.decisions.rules import RuleError, RuleSet
-from clearance.decisions.screened import ScreenedParty
-from clearance.decisions.service import (
+from clearance.decisions.flow import (
     check_purpose,
     decision_context,
     default_cap_holder,
@@ -37,6 +34,9 @@ from clearance.decisions.service import (
     replay_of,
     screen_parties,
 )
+from clearance.decisions.ownership import OwnershipImport, import_ownership, latest_import
+from clearance.decisions.rules import RuleError, RuleSet
+from clearance.decisions.screened import ScreenedParty
 from clearance.decisions.specific import (
     Registered,
     SpecificLicense,

@@ -326,7 +326,7 @@ def _evaluate(
     usage: Mapping[CapKey, Usage],
 ) -> dict[str, Any]:
     from clearance.decisions import Context, evaluate
-    from clearance.decisions.service import ownership_view
+    from clearance.decisions.flow import ownership_view
 
     # A pinned replay of a decision made without ownership data must not pick up data
     # imported since (ownership_view reads the latest import when given none).
@@ -350,7 +350,7 @@ def _replay_decision(
     current_rules: RuleSet | None,
 ) -> ReplayReport:
     from clearance.decisions import Transaction, load_rules
-    from clearance.decisions.service import screen_parties
+    from clearance.decisions.flow import screen_parties
     from clearance.decisions.specific import SpecificLicense, load_specific
 
     payload = record.payload

@@ -1,4 +1,9 @@
-"""`decide`: screening, the store and the ledger wired around the pure evaluation.
+"""The decision flow: screening, the store and the ledger wired around the pure evaluation.
+
+Unaudited, and so not the library's door: programs decide through `clearance.decide`
+(`clearance.service.decisions.decide`), which runs `evaluate_and_draw` inside a unit of work
+that also writes the audit record. `decide` and `decide_screened` here are the same flow on
+an engine, for the engine's own tests and benchmarks (ledger races, scenario tables).
 
     decision = decide(engine, txn, rules=rules, settings=settings, record=True)
 
