@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, insert, select
+from sqlalchemy import Connection, Engine, Row, and_, insert, select
 
 from clearance.model import (
     Entry,
@@ -296,8 +296,3 @@ def entry_as_of(
     if version is None:
         raise StoreError(f"no version of {list_name!r} was published on or before {when}")
     return version, get_entry(engine, version.id, source_id)
-
-
-def count_versions(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(list_version)) or 0)
