@@ -61,13 +61,10 @@ def make_keys(engine: Engine, loaded: LoadedSettings) -> dict[str, str]:
     return keys
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty store's URL on each backend, for tests that open their own engines."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    url: str = request.getfixturevalue("pg_url_for_schema")
-    return url
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """An empty store on each backend (`store_url`), for tests that start their own engines."""
+    return store_url
 
 
 def _wait_for_port(log: Path, proc: subprocess.Popen[bytes]) -> int:
