@@ -13,7 +13,7 @@ from pydantic import Field
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
 from clearance.decisions.transaction import Transaction, TransactionError, _TransactionIn
-from clearance.schema import PartyIn
+from clearance.schema import PartyIn, has_control
 from clearance.service.decisions import decide
 from clearance.service.screening import ScreenRequest
 
@@ -50,9 +50,29 @@ def screen(
     return core.screen(party.to_party(), request, actor=who.principal.name).to_dict()
 
 
+def _control_at(value: Any, where: str) -> str | None:
+    """Where in a JSON value a string holds a control character (NUL, ...), if anywhere."""
+    if isinstance(value, str):
+        return where if has_control(value) else None
+    if isinstance(value, list):
+        items: Any = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()
+    else:
+        return None
+    for key, item in items:
+        found = _control_at(str(key), where) or _control_at(item, f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
 def _transactions(raw: bytes) -> tuple[list[Transaction], bool]:
     """The body again, read as `clearance decide` reads it: amounts as exact decimals."""
     data = json.loads(raw, parse_float=Decimal)
+    place = _control_at(data, "body")
+    if place:
+        raise TransactionError(f"{place}: control characters (such as NUL) are not allowed")
     many = isinstance(data, list)
     items = data if many else [data]
     where = "body[{}]" if many else "body"
