@@ -82,6 +82,36 @@ def _wait_for_port(log: Path, proc: subprocess.Popen[bytes]) -> int:
     raise RuntimeError(f"clearance serve did not start:\n{log.read_text()}")
 
 
+def start_server(
+    db_url: str, folder: Path, name: str = "server"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`clearance serve` on a free port of 127.0.0.1 over `db_url`: the process, its URL."""
+    log = folder / f"{name}.log"
+    env = os.environ | {
+        "CLEARANCE_DATA_DIR": str(folder / "data"),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [sys.executable, "-c", "from clearance.cli import main; main()"]
+    args = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", db_url]
+    with log.open("wb") as out:
+        proc = subprocess.Popen([*command, *args], env=env, stdout=out, stderr=out)
+    try:
+        port = _wait_for_port(log, proc)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -98,23 +128,9 @@ def served(
     import_list(engine, parsed, published=date.fromisoformat(SDN_DATE))
     keys = make_keys(engine, settings_for(db_url, folder))
 
-    log = folder / "server.log"
-    env = os.environ | {
-        "CLEARANCE_DATA_DIR": str(folder / "data"),
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-    command = [sys.executable, "-c", "from clearance.cli import main; main()"]
-    args = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", db_url]
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*command, *args], env=env, stdout=out, stderr=out)
+    proc, base_url = start_server(db_url, folder)
     try:
-        port = _wait_for_port(log, proc)
-        yield Served(f"http://127.0.0.1:{port}", db_url, engine, keys)
+        yield Served(base_url, db_url, engine, keys)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
         engine.dispose()
