@@ -24,7 +24,12 @@ from clearance.service.errors import StoreError
 from clearance.service.jobs import Runner, fail_interrupted_jobs, run_job, this_runner
 from clearance.service.keys import KeyInfo, Principal, authenticate, list_keys
 from clearance.service.lists import DatedEntry, Health, dated_entry, health, names
-from clearance.service.screening import Screening, ScreenRequest, screen_names, screen_party
+from clearance.service.screening import (
+    Screening,
+    ScreenRequest,
+    screen_name_groups,
+    screen_party,
+)
 from clearance.settings import LoadedSettings, Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -210,8 +215,11 @@ class Core:
                 raise Unavailable(str(exc)) from exc
             raise NotFound(str(exc)) from exc
 
-    def match(self, parties: Sequence[Party], options: MatchOptions, *, actor: str) -> MatchOutcome:
-        """Screen each name of the query (one audited screening each), best hit per entry."""
+    def match(
+        self, queries: Sequence[Sequence[Party]], options: MatchOptions, *, actor: str
+    ) -> list[MatchOutcome]:
+        """Screen each name of each query (one audited screening each, all in one unit of
+        work), best hit per entry and query."""
         lists = self._lists(options.dataset)
         loaded = self._request_settings(options)
         floor = loaded.settings.review_threshold if options.cutoff is None else options.cutoff
@@ -221,12 +229,12 @@ class Core:
             as_of=options.as_of, lists=lists, threshold=floor, top=options.limit
         )
         try:
-            found = screen_names(handle, parties, request)
+            found = screen_name_groups(handle, queries, request)
         except StoreError as exc:
             if options.as_of is None and lists is None:
                 raise Unavailable(str(exc)) from exc
             raise NotFound(str(exc)) from exc
-        return MatchOutcome(found.hits, tuple(r.seq for r in found.records))
+        return [MatchOutcome(f.hits, tuple(r.seq for r in f.records)) for f in found]
 
     # --- entries ---
 

@@ -78,9 +78,9 @@ def match(
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=f"query {key!r}: {exc}") from exc
     options = MatchOptions(dataset, limit, threshold, cutoff, algorithm, as_of)
+    outcomes = core.match([q.parties for q in queries.values()], options, actor=principal.name)
     responses: dict[str, EntityMatches] = {}
-    for key, query in queries.items():
-        outcome = core.match(query.parties, options, actor=principal.name)
+    for (key, query), outcome in zip(queries.items(), outcomes, strict=True):
         results = [hit_to_result(hit, version) for hit, version in outcome.hits]
         responses[key] = matches_response(body.queries[key], query.used, results)
     return EntityMatchResponse(responses=responses, limit=limit)
