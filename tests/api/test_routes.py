@@ -83,7 +83,7 @@ def api(
     if request.param == "sqlite":
         url = f"sqlite:///{folder / 'store.sqlite'}"
     else:
-        url = request.getfixturevalue("pg_session_url")
+        url = request.getfixturevalue("pg_module_url")
     engine = open_store(url)
     for day in ("2022-06-17", "2022-06-28"):
         import_list(engine, parse(lists_dir / "ofac" / "sdn_csv" / day), date.fromisoformat(day))
