@@ -23,6 +23,7 @@ FLOORS: dict[str, int] = {
     "store": 2,
     "audit": 3,
     "access": 3,
+    "jobs": 3,
     "screening": 3,
     "decisions": 4,
     "monitoring": 4,

@@ -62,6 +62,9 @@ class Settings(BaseModel):
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
     # HTTP API: the largest request body accepted (counted while it streams in) -> 413.
     api_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # HTTP API batch jobs (`POST /jobs`): the largest upload, and jobs run at once per process.
+    api_max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    api_job_workers: int = Field(default=1, ge=1, le=64)
 
     @property
     def database_url(self) -> str:

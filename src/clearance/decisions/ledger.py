@@ -43,6 +43,14 @@ class LedgerError(Exception):
     """A ledger request that cannot be honoured (conflicting repeat of a transaction id...)."""
 
 
+class LedgerNotFound(LedgerError):
+    """No drawdowns are recorded for the transaction (a door answers 404)."""
+
+
+class LedgerConflict(LedgerError):
+    """The request contradicts what the ledger holds: already reversed (a door answers 409)."""
+
+
 def to_cents(value: Decimal) -> int:
     cents = value * CENTS
     if cents != cents.to_integral_value():
@@ -248,7 +256,7 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
             .order_by(ledger_entry.c.id)
         ).all()
         if not rows:
-            raise LedgerError(f"no drawdowns are recorded for transaction {transaction_id!r}")
+            raise LedgerNotFound(f"no drawdowns are recorded for transaction {transaction_id!r}")
         done = set(
             conn.scalars(
                 select(ledger_entry.c.reverses_id).where(
@@ -257,7 +265,7 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
             )
         )
         if done:
-            raise LedgerError(
+            raise LedgerConflict(
                 f"the drawdowns of transaction {transaction_id!r} are already reversed"
             )
         now = datetime.now(UTC)

@@ -34,7 +34,9 @@ __all__ = [
     "SCREEN_OUTPUT_COLUMNS",
     "BatchInputError",
     "BatchSummary",
+    "check_screen_input",
     "compare_file",
+    "count_rows",
     "screen_file",
 ]
 
@@ -173,6 +175,32 @@ def _party(path: Path, where: str, row: dict[str, str]) -> Party:
         return parse_party(fields, f"{path}: {where}")
     except PartyError as exc:
         raise BatchInputError(str(exc)) from exc
+
+
+def check_screen_input(path: Path) -> None:
+    """Refuse at once a file `screen_file` would refuse at its first line: unreadable, no
+    header, or without the `id` and `name` columns (rows are checked as they are screened)."""
+    for _ in _read_chunks(path, ("id", "name"), ()):
+        break
+
+
+def count_rows(path: Path) -> int:
+    """Rows of a CSV (records, not lines: quoted fields may span lines) or Parquet file, for a
+    progress total; malformed input is left for the run to report with its line."""
+    if _is_parquet(path):
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (pa.ArrowException, OSError) as exc:
+            raise BatchInputError(f"{path}: not a readable Parquet file: {exc}") from exc
+    count = 0
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+        reader = csv.reader(handle)
+        try:
+            next(reader, None)  # the header
+            count = sum(1 for row in reader if row)
+        except csv.Error:
+            pass
+    return count
 
 
 # --- writing -------------------------------------------------------------------------------

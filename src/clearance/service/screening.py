@@ -117,39 +117,96 @@ def screen_party(
     app: Clearance, party: Party, request: ScreenRequest | None = None, *, audit: bool = True
 ) -> Screening:
     """Screen one party; raise or find alerts and append the `screening` record."""
-    request = request or ScreenRequest()
-    result = screen(
-        app.engine,
-        party,
-        as_of=request.as_of,
-        lists=request.lists,
-        threshold=request.threshold,
-        top=request.top,
-        settings=app.settings,
-        version_ids=request.version_ids,
-    )
     if not audit:
+        result = screen(
+            app.engine,
+            party,
+            as_of=request.as_of if request else None,
+            lists=request.lists if request else None,
+            threshold=request.threshold if request else None,
+            top=request.top if request else 10,
+            settings=app.settings,
+            version_ids=request.version_ids if request else None,
+        )
         return Screening(
             result, tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits), None
         )
-    with unit_of_work(app.engine) as uow:
-        reviewed = review_hits(
-            uow.writer, party, result.hits, review_threshold=result.review_threshold
+    [screening] = screen_parties(app, [party], request)
+    return screening
+
+
+def screen_parties(
+    app: Clearance, parties: Sequence[Party], request: ScreenRequest | None = None
+) -> list[Screening]:
+    """Screen several parties against the same list versions, each one audited screening.
+
+    The list versions are looked up once, and every party's alerts and `screening` record are
+    written in one unit of work: a request of many names (`/match`) commits once, not once per
+    name, and its records stand or fall together. Each record is exactly what `screen_party`
+    writes for that party alone.
+    """
+    request = request or ScreenRequest()
+    settings = app.settings
+    config = get_algorithm(settings.screening_algorithm)
+    as_of = request.as_of
+    if request.version_ids is None and as_of is None:
+        as_of = date.today()
+    versions = tuple(
+        resolve_versions(
+            app.engine, as_of=as_of, lists=request.lists, version_ids=request.version_ids
         )
-        payload = {
-            "request": request.to_dict(),
-            "as_of": result.as_of.isoformat() if result.as_of else None,
-            "list_versions": [version_record(v) for v in result.list_versions],
-            "screening": screening_config(
-                result.algorithm, result.match_threshold, result.review_threshold
+    )
+    index = index_for(app.engine, versions, config.name, settings.data_dir / "index-cache")
+    review = settings.review_threshold if request.threshold is None else request.threshold
+    # What every record of the batch shares, made once.
+    algorithm_config = config.to_dict()
+    shared = {
+        "request": request.to_dict(),
+        "as_of": as_of.isoformat() if as_of else None,
+        "list_versions": [version_record(v) for v in versions],
+        "screening": {
+            "algorithm": config.name,
+            "algorithm_config": algorithm_config,
+            "match_threshold": settings.match_threshold,
+            "review_threshold": settings.review_threshold,
+        },
+        "review_threshold": settings.review_threshold,
+    }
+    results = [
+        ScreeningResult(
+            party=party,
+            as_of=as_of,
+            list_versions=versions,
+            algorithm=config.name,
+            algorithm_config=algorithm_config,
+            match_threshold=settings.match_threshold,
+            review_threshold=settings.review_threshold,
+            hits=tuple(
+                index.search(
+                    party,
+                    threshold=review,
+                    top=request.top,
+                    match_threshold=settings.match_threshold,
+                )
             ),
-            "party": party_to_dict(party),
-            "fingerprint": party_fingerprint(party),
-            "review_threshold": result.review_threshold,
-            "hits": [h.to_dict() for h in reviewed],
-        }
-        record = uow.record(SCREENING, payload, app)
-    return Screening(result, tuple(reviewed), record)
+        )
+        for party in parties
+    ]
+    screenings = []
+    with unit_of_work(app.engine) as uow:
+        for result in results:
+            party = result.party
+            reviewed = review_hits(
+                uow.writer, party, result.hits, review_threshold=result.review_threshold
+            )
+            payload = shared | {
+                "party": party_to_dict(party),
+                "fingerprint": party_fingerprint(party),
+                "hits": [h.to_dict() for h in reviewed],
+            }
+            record = uow.record(SCREENING, payload, app)
+            screenings.append(Screening(result, tuple(reviewed), record))
+    return screenings
 
 
 # --- a file of parties -----------------------------------------------------------------------
@@ -263,17 +320,30 @@ def screen_names(
 ) -> NamesScreening:
     """Screen each name (one audited screening each; a party known by several names, as an
     FtM entity or a yente query carries them) and keep each entry's best hit."""
+    [found] = screen_name_groups(app, [names], request)
+    return found
+
+
+def screen_name_groups(
+    app: Clearance, groups: Sequence[Sequence[Party]], request: ScreenRequest | None = None
+) -> list[NamesScreening]:
+    """`screen_names` for several parties at once (a yente request of many queries): every
+    name one audited screening, all in one unit of work (`screen_parties`)."""
     request = request or ScreenRequest()
-    best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
-    records: list[AuditRecord] = []
-    for party in names:
-        screening = screen_party(app, party, request)
-        assert screening.record is not None  # audited: screen_party records by default
-        records.append(screening.record)
-        versions = {v.id: v for v in screening.result.list_versions}
-        for hit in screening.result.hits:
-            key = (hit.list_name, hit.entry.source_id)
-            if key not in best or hit.score > best[key][0].score:
-                best[key] = (hit, versions[hit.list_version_id])
-    ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
-    return NamesScreening(tuple(ranked), tuple(records))
+    screenings = iter(screen_parties(app, [p for names in groups for p in names], request))
+    out = []
+    for names in groups:
+        best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
+        records: list[AuditRecord] = []
+        for _ in names:
+            screening = next(screenings)
+            assert screening.record is not None  # screen_parties always records
+            records.append(screening.record)
+            versions = {v.id: v for v in screening.result.list_versions}
+            for hit in screening.result.hits:
+                key = (hit.list_name, hit.entry.source_id)
+                if key not in best or hit.score > best[key][0].score:
+                    best[key] = (hit, versions[hit.list_version_id])
+        ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
+        out.append(NamesScreening(tuple(ranked), tuple(records)))
+    return out

@@ -35,6 +35,10 @@ class StoreError(Exception):
     """A request the store cannot answer (unknown list, no version in force, ...)."""
 
 
+class VersionNotFound(StoreError):
+    """No such list version, or none published on or before the date asked (a door: 404)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     version: ListVersion
@@ -258,7 +262,7 @@ def get_version(engine: Engine, version_id: int) -> ListVersion:
     with engine.connect() as conn:
         row = conn.execute(select(list_version).where(list_version.c.id == version_id)).first()
     if row is None:
-        raise StoreError(f"no list version {version_id}")
+        raise VersionNotFound(f"no list version {version_id}")
     return _row_to_version(row)
 
 
@@ -294,5 +298,5 @@ def entry_as_of(
 ) -> tuple[ListVersion, Entry | None]:
     version = version_as_of(engine, list_name, when)
     if version is None:
-        raise StoreError(f"no version of {list_name!r} was published on or before {when}")
+        raise VersionNotFound(f"no version of {list_name!r} was published on or before {when}")
     return version, get_entry(engine, version.id, source_id)
