@@ -4,25 +4,25 @@ the same way, in the same 5,000-row chunks, and the input's checksum taken on th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
+import fsspec
 import pytest
 from scale_support import party_rows, write_csv, write_parquet
 
-from clearance.scale.partitions import CsvPartition, ParquetPartition, Plan
-from clearance.screening import BatchInputError
+from clearance.lists import parse_list
+from clearance.model import ListSource
+from clearance.scale.partitions import CsvPartition, ParquetPartition, Plan, RowsPartition
+from clearance.scale.run import screen_partitioned
+from clearance.scale.tasks import ScreenParams, screen_partition
+from clearance.screening import BatchInputError, ScreeningIndex, screen_file
 from clearance.screening.batch import SCREEN_OPTIONAL, SCREEN_REQUIRED, _read_chunks
 
 
 def whole(path: Path) -> list[list[tuple[str, dict[str, str]]]]:
     """The chunks `screen_file` reads."""
     return list(_read_chunks(path, SCREEN_REQUIRED, SCREEN_OPTIONAL))
-
-
-def partitioned(plan: Plan) -> Iterator[list[tuple[str, dict[str, str]]]]:
-    return chain.from_iterable(part.chunks() for part in list(plan))
 
 
 @pytest.mark.parametrize("bom", [False, True])
@@ -75,3 +75,29 @@ def test_bad_input_is_refused_as_the_single_process_run_refuses_it(tmp_path: Pat
         list(Plan(str(tmp_path / "gone.csv"), "gone.csv", 5_000))
     with pytest.raises(ValueError, match="multiple of 5000"):
         Plan(str(ragged), str(ragged), 7_000)
+
+
+def test_in_process_partitions_and_urls_write_what_screen_file_writes(
+    tmp_path: Path, lists_dir: Path
+) -> None:
+    """Without a cluster, a URL input is screened in partitions here; rows already in memory
+    (a party book) go through the same task."""
+    folder = lists_dir / "ofac" / "consolidated" / "2018-04-06"
+    entries = parse_list(folder, ListSource.OFAC_CONS).entries
+    index = ScreeningIndex.build(("ofac-cons", 1, entry) for entry in entries)
+    path = write_csv(tmp_path / "parties.csv", party_rows(lists_dir, 6_000))
+    expected = screen_file(index, path, tmp_path / "single.csv", threshold=0.75, top=10)
+
+    params = ScreenParams(0.75, 10, None)
+    memory = "memory://clearance-test/hits.csv"
+    run = screen_partitioned(
+        index, f"file://{path}", memory, params, partition_rows=5_000, spec=None
+    )
+    assert (run.summary, run.partitions, run.cluster) == (expected, 2, None)
+    with fsspec.open(memory, "rb") as handle:
+        assert handle.read() == (tmp_path / "single.csv").read_bytes()
+
+    book = RowsPartition("party book", tuple(whole(path)))
+    result = screen_partition(index, book, params)
+    assert result.rows == 6_000 and result.output_rows == expected.output_rows
+    assert result.matches == expected.matches > 0

@@ -40,18 +40,21 @@ class PartitionedRun:
     input_sha256: str
     partitions: int
     cluster: dict[str, Any] | None  # scheduler, workers, local: for the audit record
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: cluster, ship, run
+    # seconds: cluster (start or connect), ship, run; screening_cpu (CPU of the screening threads)
+    timings: dict[str, float] = field(default_factory=dict)
     shipping: dict[str, Any] | None = None  # index bytes, seconds, per-worker unpickling
 
 
 class _Totals:
     def __init__(self) -> None:
         self.rows = self.output_rows = self.matches = 0
+        self.cpu_seconds = 0.0
 
     def add(self, result: PartitionResult) -> None:
         self.rows += result.rows
         self.output_rows += result.output_rows
         self.matches += result.matches
+        self.cpu_seconds += result.cpu_seconds
 
     def summary(self) -> BatchSummary:
         return BatchSummary(self.rows, self.output_rows, self.matches)
@@ -111,6 +114,7 @@ def _finish(
     shipping: dict[str, Any] | None,
 ) -> PartitionedRun:
     assert plan.sha256 is not None  # set once the plan has been read through
+    timings["screening_cpu"] = totals.cpu_seconds
     return PartitionedRun(totals.summary(), plan.sha256, plan.count, cluster, timings, shipping)
 
 

@@ -90,7 +90,13 @@ def ship(client: Client, index: ScreeningIndex) -> Shipment:
     started = time.perf_counter()
     key = f"clearance-index-{uuid.uuid4().hex}"
     data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-    client.register_plugin(IndexPlugin(key, data))
+    try:
+        client.register_plugin(IndexPlugin(key, data))
+    except Exception as exc:  # a worker could not unpickle it: another clearance, or none
+        raise ClusterError(
+            f"the Dask workers could not take the screening index ({exc.__class__.__name__}: "
+            f"{exc}); they need clearance installed, the same version as this one"
+        ) from exc
     return Shipment(key, len(data), time.perf_counter() - started)
 
 
