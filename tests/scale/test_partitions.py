@@ -64,8 +64,8 @@ def test_bad_input_is_refused_as_the_single_process_run_refuses_it(tmp_path: Pat
     ragged.write_text("id,name\n1,Bank Maskan\n2,Too,Many\n", encoding="utf-8")
     with pytest.raises(BatchInputError) as single:
         whole(ragged)
-    with pytest.raises(BatchInputError) as parts:
-        list(Plan(str(ragged), str(ragged), 5_000))
+    with pytest.raises(BatchInputError) as parts:  # found by the worker reading its range
+        [chunk for part in Plan(str(ragged), str(ragged), 5_000) for chunk in part.chunks()]
     assert str(parts.value) == str(single.value) == f"{ragged}: line 3: 3 fields, header has 2"
     headless = tmp_path / "headless.csv"
     headless.write_text("id,nom\n1,x\n", encoding="utf-8")
@@ -101,3 +101,40 @@ def test_in_process_partitions_and_urls_write_what_screen_file_writes(
     result = screen_partition(index, book, params)
     assert result.rows == 6_000 and result.output_rows == expected.output_rows
     assert result.matches == expected.matches > 0
+
+
+@pytest.mark.parametrize(
+    "oddity",
+    [
+        'p{n},O"Brien Trading,,,\n',  # a quote inside an unquoted field is a plain character
+        'p{n},"Line\r\nbreak, CRLF",,,\r\n',  # a CRLF inside quotes
+        "p{n},Lone CR,,,\rp{n}b,ends a record,,,\n",  # a lone CR ends a line and a record
+        '"p{n}","""Quoted"" quotes",,,\n',
+        "\n\r\n",  # blank lines
+    ],
+)
+def test_csv_boundaries_agree_with_the_csv_module(tmp_path: Path, oddity: str) -> None:
+    """Lines without quotes are counted as bytes; the others go through the csv module; the
+    partitions are the whole-file reader's chunks in every case."""
+    path = tmp_path / "odd.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write('id,"name",type,dob,country\r\n')
+        for number in range(12_000):
+            handle.write(
+                oddity.format(n=number) if number % 1_000 == 999 else f"p{number},A B,,,\n"
+            )
+    plan = Plan(str(path), str(path), 5_000)
+    parts = list(plan)
+    assert list(chain.from_iterable(p.chunks() for p in parts)) == whole(path)
+    assert sum(p.rows for p in parts) == sum(len(c) for c in whole(path))
+    assert plan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bad_utf8_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        b"id,name\n" + b"".join(b"p%d,A B\n" % k for k in range(6_000)) + b"9,M\xfcller\n"
+    )
+    parts = list(Plan(str(path), str(path), 5_000))
+    with pytest.raises(BatchInputError, match=r"line 6002: 'utf-8' codec can't decode"):
+        list(parts[1].chunks())

@@ -18,7 +18,6 @@ never the rows.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clearance.scale import io as files
+from clearance.scale.csvplan import CsvScan
 from clearance.screening.batch import (
     CHUNK_ROWS,
     SCREEN_OPTIONAL,
@@ -38,7 +38,6 @@ from clearance.screening.batch import (
     Chunk,
     check_columns,
     csv_chunks,
-    csv_header,
     parquet_rows,
 )
 
@@ -66,8 +65,12 @@ class CsvPartition:
                 data = handle.read(self.end - self.start)
         except OSError as exc:
             raise _unreadable(self.label, exc) from exc
-        # The planner decoded these bytes already; a partition starts on a record boundary.
-        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        try:  # a partition starts on a record boundary, never inside a character
+            text = data.decode("utf-8-sig" if self.start == 0 else "utf-8")
+        except UnicodeDecodeError as exc:
+            line = self.line_offset + data[: exc.start].count(b"\n") + 1
+            raise BatchInputError(f"{self.label}: line {line}: {exc}") from exc
+        reader = csv.reader(io.StringIO(text, newline=""))
         yield from csv_chunks(
             self.label,
             reader,
@@ -180,30 +183,21 @@ class Plan:
         with files.open_binary(self.location) as raw:
             hashing = _HashingReader(raw)
             buffered = io.BufferedReader(hashing, files.BLOCK)
-            offset = len(codecs.BOM_UTF8) if buffered.peek(3)[:3] == codecs.BOM_UTF8 else 0
-            text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
-
-            def lines() -> Iterator[str]:
-                nonlocal offset
-                for line in text:
-                    offset += len(line.encode("utf-8"))
-                    yield line
-
-            reader = csv.reader(lines())
-            header = tuple(csv_header(self.label, reader, SCREEN_REQUIRED))
-            start, line_offset, rows = offset, reader.line_num, 0
-            for chunk in csv_chunks(self.label, reader, header, SCREEN_REQUIRED, SCREEN_OPTIONAL):
-                rows += len(chunk)
-                if rows >= self.partition_rows:
-                    yield CsvPartition(
-                        self.location, self.label, header, start, offset, line_offset, rows
-                    )
-                    start, line_offset, rows = offset, reader.line_num, 0
-            if rows:
+            scan = CsvScan(buffered, self.label, self.partition_rows)
+            marks = scan.boundaries()
+            start = next(marks)
+            for mark in marks:
                 yield CsvPartition(
-                    self.location, self.label, header, start, offset, line_offset, rows
+                    self.location,
+                    self.label,
+                    scan.header,
+                    start.offset,
+                    mark.offset,
+                    start.line_num,
+                    mark.rows,
                 )
-            while buffered.read(files.BLOCK):  # anything the text layer left unread
+                start = mark
+            while buffered.read(files.BLOCK):  # anything after the last record
                 pass
             self.sha256 = hashing.hexdigest()
 
