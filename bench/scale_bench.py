@@ -89,8 +89,12 @@ def _worker_peak_rss_mb() -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="clearance-scale-bench-") as folder:
+        return measure(args, Path(folder))
+
+
+def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     lists_dir = Path(args.lists_dir)
-    work = Path(tempfile.mkdtemp(prefix="clearance-scale-bench-"))
     db = f"sqlite:///{work / 'store.sqlite'}"
     engine = open_store(db)
     parsed = parse_list(lists_dir.joinpath(*SDN), ListSource.OFAC_SDN)
@@ -188,6 +192,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     _print("cluster", report["cluster"])
     _print("shipping", report["shipping"])
+    engine.dispose()
     return report
 
 

@@ -4,11 +4,12 @@ A partition holds a whole number of the single-process run's chunks (CHUNK_ROWS 
 each worker reads the same chunks `screen_file` would and the output is written chunk for
 chunk as that run writes it: byte for byte the same file.
 
-- CSV: the caller's process reads the file once, as `screen_file` would (the same csv
-  reader, so quoted line breaks, blank lines and bad rows are found exactly as there), and
-  notes the byte offset and line number at each partition boundary; the SHA-256 the audit
-  record needs is taken in the same pass. A worker reads its byte range and names lines as
-  the whole-file reader would (`line_offset`).
+- CSV: the caller's process reads the file once (csvplan.py: lines without quotes are
+  counted as bytes, the others go through the csv module `screen_file` reads with, so quoted
+  line breaks and blank lines fall exactly as there) and notes the byte offset and line
+  number at each partition boundary; the SHA-256 the audit record needs is taken in the same
+  pass. A worker reads its byte range and names lines as the whole-file reader would
+  (`line_offset`); a ragged row or bad UTF-8 is refused there, with the same message.
 - Parquet: partitions are row ranges; a worker reads only the row groups that hold its range.
 - Rows already in memory (a party book) can be screened as `RowsPartition`s.
 
