@@ -36,7 +36,7 @@ _EXPORTS = {
     "CsvPartition": "partitions",
     "ParquetPartition": "partitions",
     "RowsPartition": "partitions",
-    "plan": "partitions",
+    "Plan": "partitions",
     "ship": "shipping",
     "ScreenParams": "tasks",
     "PartitionResult": "tasks",
