@@ -131,6 +131,18 @@ class ListVersion:
     counts: Mapping[str, int] = field(default_factory=dict)  # per entry type
 
 
+@dataclass(frozen=True, slots=True)
+class ListPart:
+    """A part a list format publishes in a file of its own (OFAC CSV: aliases in `alt.csv`),
+    and whether this version had it. A version without a part its format has is incomplete:
+    names published only as aliases cannot be found in it."""
+
+    name: str  # aliases | addresses | remarks
+    file: str  # the format's file name for it: `alt.csv`
+    present: bool
+    rows: int | None = None  # rows read, where present
+
+
 @dataclass(slots=True)
 class ParsedList:
     """What a parser hands to the store: metadata plus a stream of entries.
@@ -152,6 +164,9 @@ class ParsedList:
     # The list this is a version of. Empty means the source kind itself (`ofac-sdn`); FtM data
     # sets give their dataset name, since several unrelated data sets share that format.
     list_name: str = ""
+    # The parts the format publishes separately, and whether each was there (empty for
+    # formats that carry everything in one file).
+    parts: tuple[ListPart, ...] = ()
 
     @property
     def name(self) -> str:
