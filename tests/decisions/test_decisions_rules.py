@@ -22,8 +22,10 @@ RULES_DIR_ENV = ENV_PREFIX + "RULES_DIR"
 # rules (`src/clearance/rules/`). The move from the repository's `rules/` folder kept it
 # (e9b8c07b...); a deliberate rules change updates it, and says so in its commit.
 # Issue 14: references corrected (no internal notes cited; GL 1B's CFR-578 dropped; the FSB's
-# E.O. 13382 and 14078 designation dates marked unverified).
-VERSION_BEFORE_THE_MOVE = "54fe5ad257fc3a0943950d9d5e5b6923c8d7335d66ecca44c3715ad27018fc9c"
+# E.O. 13382 and 14078 designation dates marked unverified) -> 54fe5ad2...; then goods.yaml
+# (IT products, export authorization forms, the 2022 Commerce rules for Russia), places.yaml,
+# purposes say whether they are capped and why, GL 1-1C gain `goods_category` -> this.
+VERSION_BEFORE_THE_MOVE = "630925cae48aad001a09484b94d9125e59e66afb887fa95ed0dcacdbaefea223"
 
 
 @pytest.mark.parametrize(
@@ -233,6 +235,15 @@ reference: "test"
         (_BASE.replace("family: X-GL-1", "family: CYBER-GL-1"), r"would both be in force"),
         (_BASE.replace("id: X-GL-1", "id: CYBER-GL-1A"), r"id: 'CYBER-GL-1A' is already defined"),
         ("- just a list\n", r"X.yaml: expected a mapping"),
+        (
+            _BASE + "caps:\n  - {amount: 10, currency: USD, period: calendar_year}\n",
+            r"X.yaml:8: purposes.0.code: purposes.yaml says 'regulatory-compliance' is not "
+            r"capped, but a cap of X-GL-1 applies to it",
+        ),
+        (
+            _BASE + "conditions:\n  goods_category: {value: fish}\n",
+            r"X.yaml:11: conditions.goods_category.value: unknown goods category 'fish'",
+        ),
     ],
 )
 def test_rule_errors_name_the_file_the_field_and_the_line(
@@ -241,6 +252,26 @@ def test_rule_errors_name_the_file_the_field_and_the_line(
     folder = _broken(tmp_path, "X.yaml", text)
     with pytest.raises(RuleError, match=expected):
         load_rules(folder)
+
+
+def test_a_license_needing_goods_yaml_is_refused_without_it(tmp_path: Path) -> None:
+    folder = _copy_rules(tmp_path)
+    (folder / "goods.yaml").unlink()
+    with pytest.raises(RuleError, match=r"CYBER-GL-1.yaml:\d+: conditions.goods_category.value"):
+        load_rules(folder)
+
+
+def test_every_purpose_says_whether_it_is_capped_and_why(rules: RuleSet) -> None:
+    capped = {code for code, p in rules.purposes.items() if p.capped.value}
+    assert capped == {"import-authorization-fee"}
+    assert all(p.capped.why and p.capped.reference for p in rules.purposes.values())
+    fee = rules.purposes["import-authorization-fee"]
+    # The notification-fee purpose is worded as GL 1 words it.
+    assert "information technology products" in fee.description
+    assert "licenses, permits, certifications, or notifications" in fee.description
+    # A fee must not escape the cap by being called a compliance payment.
+    assert [r.when for r in rules.purposes["regulatory-compliance"].review] == ["payment", "goods"]
+    assert [r.when for r in rules.purposes["law-enforcement-compliance"].review] == ["goods"]
 
 
 def test_missing_programs_file_is_named(tmp_path: Path) -> None:

@@ -219,6 +219,7 @@ def validate_specific(
         {},
         lambda _rel: where,
         {where: text} if text is not None else {},
+        goods=rules.goods_file,
     )
     checker.terms(where, lic)
     for i, a in enumerate(lic.authorities):
