@@ -266,6 +266,10 @@ class Party:
     dob: str | None = None  # ISO prefix: "1952" or "1952-10-07"
     identifiers: tuple[Identifier, ...] = ()
     role: str | None = None  # "payee", "consignee", ... (decisions only)
+    # Where the party is, as given (free text): decisions read it for regions a license
+    # excludes (a payee in Sevastopol involves Crimea). Screening does not use it.
+    address: str | None = None
+    city: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +317,8 @@ def party_to_dict(party: Party) -> dict[str, Any]:
         "dob": party.dob,
         "identifiers": [identifier_to_dict(i) for i in party.identifiers],
         "role": party.role,
+        "address": party.address,
+        "city": party.city,
     }
 
 
@@ -326,6 +332,8 @@ def party_from_dict(data: Mapping[str, Any]) -> Party:
         dob=data.get("dob"),
         identifiers=tuple(Identifier(**i) for i in data.get("identifiers", ())),
         role=data.get("role"),
+        address=data.get("address"),
+        city=data.get("city"),
     )
 
 

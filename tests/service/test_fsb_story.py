@@ -39,8 +39,13 @@ def fee(txn_id: str, day: str) -> Transaction:
             "date": day,
             "parties": [{"name": "Federal Security Service", "country": "RU", "role": "payee"}],
             "purpose": "import-authorization-fee",
+            # Exported under a BIS license: from 8 Apr 2022 NLR no longer suffices to Russia.
             "goods": [
-                {"description": "laser printers", "eccn": "5A992.c", "export_authorization": "NLR"}
+                {
+                    "description": "laser printers",
+                    "eccn": "5A992.c",
+                    "export_authorization": "D123456",
+                }
             ],
             "regions": ["RU"],
             "amount": {"value": "1200", "currency": "USD"},

@@ -112,6 +112,7 @@ def screen_command(
         review_notes,
         screen_parties_file,
         screen_party,
+        warning_lines,
     )
 
     request = ScreenRequest(
@@ -139,6 +140,8 @@ def screen_command(
             f"{summary.matches} match(es) -> {output_path}; audit record {batch.record.seq}",
             err=True,
         )
+        for line in warning_lines(batch.warnings):
+            click.echo(line, err=True)
         return
     if name is None or not name.strip():
         raise click.UsageError("give a NAME to screen, or --input FILE --output FILE")
@@ -151,6 +154,8 @@ def screen_command(
         return
     _print_result(screening.result)
     for line in review_notes(screening.hits):
+        click.echo(line)
+    for line in warning_lines(screening.warnings):
         click.echo(line)
     if screening.record is not None:
         click.echo(f"audit record {screening.record.seq}")

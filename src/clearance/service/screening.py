@@ -36,6 +36,7 @@ from clearance.screening import (
 from clearance.service.handle import Clearance
 from clearance.service.uow import unit_of_work
 from clearance.settings import Settings
+from clearance.store.contents import ListWarning, list_warnings
 
 Progress = Callable[[int], None]
 
@@ -78,18 +79,35 @@ def screening_config(algorithm: str, match: float, review: float) -> dict[str, A
 # --- one party -------------------------------------------------------------------------------
 
 
+def version_warnings(
+    app: Clearance, versions: Sequence[ListVersion], on: date | None
+) -> tuple[ListWarning, ...]:
+    """What a reader must know about the list versions a screening used: incomplete imports
+    and stale versions (`store.contents`), judged on `on` (default today)."""
+    when = on or date.today()
+    return tuple(list_warnings(app.engine, versions, when, app.settings.list_stale_days))
+
+
+def warning_lines(warnings: Sequence[ListWarning]) -> list[str]:
+    """One visible line per warning, for the text a person reads."""
+    return [w.line() for w in warnings]
+
+
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """A screening's answer: the hits with their review status, and its audit record."""
+    """A screening's answer: the hits with their review status, the warnings about the list
+    versions it used, and its audit record."""
 
     result: ScreeningResult
     hits: tuple[ReviewedHit, ...]
     record: AuditRecord | None
+    warnings: tuple[ListWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = self.result.to_dict()
         for hit, reviewed in zip(data["hits"], self.hits, strict=True):
             hit["review"] = reviewed.review_dict()
+        data["warnings"] = [w.to_dict() for w in self.warnings]
         data["audit_record"] = record_ref(self.record)
         return data
 
@@ -128,9 +146,13 @@ def screen_party(
         settings=app.settings,
         version_ids=request.version_ids,
     )
+    warnings = version_warnings(app, result.list_versions, result.as_of)
     if not audit:
         return Screening(
-            result, tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits), None
+            result,
+            tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits),
+            None,
+            warnings,
         )
     with unit_of_work(app.engine) as uow:
         reviewed = review_hits(
@@ -147,9 +169,10 @@ def screen_party(
             "fingerprint": party_fingerprint(party),
             "review_threshold": result.review_threshold,
             "hits": [h.to_dict() for h in reviewed],
+            "warnings": [w.to_dict() for w in warnings],
         }
         record = uow.record(SCREENING, payload, app)
-    return Screening(result, tuple(reviewed), record)
+    return Screening(result, tuple(reviewed), record, warnings)
 
 
 # --- a file of parties -----------------------------------------------------------------------
@@ -160,6 +183,7 @@ class FileScreening:
     summary: BatchSummary
     list_versions: tuple[ListVersion, ...]
     record: AuditRecord
+    warnings: tuple[ListWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +191,7 @@ class FileScreening:
             "output_rows": self.summary.output_rows,
             "matches": self.summary.matches,
             "list_versions": [version_to_dict(v) for v in self.list_versions],
+            "warnings": [w.to_dict() for w in self.warnings],
             "audit_record": record_ref(self.record),
         }
 
@@ -224,9 +249,11 @@ def screen_parties_file(
             settings.screening_algorithm, settings.match_threshold, settings.review_threshold
         ),
     }
+    warnings = version_warnings(app, versions, when)
+    payload["warnings"] = [w.to_dict() for w in warnings]
     with unit_of_work(app.engine) as uow:
         record = uow.record(SCREENING_BATCH, payload, app)
-    return FileScreening(summary, tuple(versions), record)
+    return FileScreening(summary, tuple(versions), record, warnings)
 
 
 def compare_pairs_file(
@@ -256,6 +283,7 @@ class NamesScreening:
 
     hits: tuple[tuple[Hit, ListVersion], ...]
     records: tuple[AuditRecord, ...]
+    warnings: tuple[ListWarning, ...] = ()
 
 
 def screen_names(
@@ -266,14 +294,16 @@ def screen_names(
     request = request or ScreenRequest()
     best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
     records: list[AuditRecord] = []
+    warnings: dict[tuple[str, int], ListWarning] = {}
     for party in names:
         screening = screen_party(app, party, request)
         assert screening.record is not None  # audited: screen_party records by default
         records.append(screening.record)
+        warnings.update(((w.code, w.version), w) for w in screening.warnings)
         versions = {v.id: v for v in screening.result.list_versions}
         for hit in screening.result.hits:
             key = (hit.list_name, hit.entry.source_id)
             if key not in best or hit.score > best[key][0].score:
                 best[key] = (hit, versions[hit.list_version_id])
     ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
-    return NamesScreening(tuple(ranked), tuple(records))
+    return NamesScreening(tuple(ranked), tuple(records), tuple(warnings.values()))
