@@ -131,6 +131,18 @@ class ListVersion:
     counts: Mapping[str, int] = field(default_factory=dict)  # per entry type
 
 
+@dataclass(frozen=True, slots=True)
+class ListPart:
+    """A part a list format publishes in a file of its own (OFAC CSV: aliases in `alt.csv`),
+    and whether this version had it. A version without a part its format has is incomplete:
+    names published only as aliases cannot be found in it."""
+
+    name: str  # aliases | addresses | remarks
+    file: str  # the format's file name for it: `alt.csv`
+    present: bool
+    rows: int | None = None  # rows read, where present
+
+
 @dataclass(slots=True)
 class ParsedList:
     """What a parser hands to the store: metadata plus a stream of entries.
@@ -152,6 +164,9 @@ class ParsedList:
     # The list this is a version of. Empty means the source kind itself (`ofac-sdn`); FtM data
     # sets give their dataset name, since several unrelated data sets share that format.
     list_name: str = ""
+    # The parts the format publishes separately, and whether each was there (empty for
+    # formats that carry everything in one file).
+    parts: tuple[ListPart, ...] = ()
 
     @property
     def name(self) -> str:
@@ -251,6 +266,10 @@ class Party:
     dob: str | None = None  # ISO prefix: "1952" or "1952-10-07"
     identifiers: tuple[Identifier, ...] = ()
     role: str | None = None  # "payee", "consignee", ... (decisions only)
+    # Where the party is, as given (free text): decisions read it for regions a license
+    # excludes (a payee in Sevastopol involves Crimea). Screening does not use it.
+    address: str | None = None
+    city: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +317,8 @@ def party_to_dict(party: Party) -> dict[str, Any]:
         "dob": party.dob,
         "identifiers": [identifier_to_dict(i) for i in party.identifiers],
         "role": party.role,
+        "address": party.address,
+        "city": party.city,
     }
 
 
@@ -311,6 +332,8 @@ def party_from_dict(data: Mapping[str, Any]) -> Party:
         dob=data.get("dob"),
         identifiers=tuple(Identifier(**i) for i in data.get("identifiers", ())),
         role=data.get("role"),
+        address=data.get("address"),
+        city=data.get("city"),
     )
 
 

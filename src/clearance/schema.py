@@ -91,6 +91,8 @@ class PartyIn(_In):
     dob: str | None = None
     identifiers: list[IdentifierIn] = []
     role: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=500)
+    city: str | None = Field(default=None, max_length=200)
 
     @field_validator("name")
     @classmethod
@@ -136,6 +138,8 @@ class PartyIn(_In):
             dob=self.dob,
             identifiers=tuple(i.to_identifier() for i in self.identifiers),
             role=self.role,
+            address=self.address or None,
+            city=self.city or None,
         )
 
 

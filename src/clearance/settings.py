@@ -53,6 +53,9 @@ class Settings(BaseModel):
     screening_algorithm: str = "clearance-v1"
     # Records: OFAC requires 10 years (31 CFR 501.601); may only be raised.
     retention_years: int = Field(default=10, ge=10)
+    # A list version in force more than this many days before the date judged is stale: every
+    # screening and decision resting on it says so (`list-stale`, store/contents.py).
+    list_stale_days: int = Field(default=30, ge=1)
     # Decisions: the rules folder (None: the rules packaged with clearance, src/clearance/rules/),
     # and whose cap a drawdown uses when neither the call nor the transaction names a holder
     # (a legal entity or a group).

@@ -28,6 +28,8 @@ PUBLISHED = {
     "2024-05-03": date(2024, 5, 3),
 }
 FSB = "21344"
+AUTO = "auto"
+RUSSIA_CCL_RULE = date(2022, 4, 8)  # 87 FR 22130: every CCL item to Russia needs a license
 
 
 @cache
@@ -83,12 +85,18 @@ def fee(
     amount: str = "1200",
     currency: str = "USD",
     purpose: str = "import-authorization-fee",
-    authorization: str | None = "NLR",
+    authorization: str | None = AUTO,
     regions: tuple[str, ...] = ("RU",),
     holder: str | None = "ACME Corp",
+    with_goods: bool = True,
 ) -> Transaction:
-    """An FSB notification fee for laser printers (ECCN 5A992.c), the DOMAIN's case."""
+    """An FSB notification fee for laser printers (ECCN 5A992.c), the DOMAIN's case.
+
+    By default the printers were exported NLR before 8 Apr 2022 and under a BIS license
+    from then on, when every CCL item to Russia needs one (87 FR 22130)."""
     goods: dict[str, object] = {"description": "laser printers", "eccn": "5A992.c"}
+    if authorization == AUTO:
+        authorization = "NLR" if date.fromisoformat(day) < RUSSIA_CCL_RULE else "D123456"
     if authorization is not None:
         goods["export_authorization"] = authorization
     data: dict[str, object] = {
@@ -96,7 +104,7 @@ def fee(
         "date": day,
         "parties": [{"name": party, "country": "RU", "role": "payee"}],
         "purpose": purpose,
-        "goods": [goods],
+        "goods": [goods] if with_goods else [],
         "regions": list(regions),
         "amount": {"value": amount, "currency": currency},
     }

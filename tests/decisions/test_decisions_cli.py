@@ -64,6 +64,10 @@ def test_decide_json_text_and_record(run: Invoke, tmp_path: Path) -> None:
     assert text.exit_code == 0
     assert text.output.startswith("Transaction cli-1 of 2019-03-01: AUTHORIZED")
     assert "CYBER-GL-1A" in text.output and "FEDERAL SECURITY SERVICE" in text.output
+    # The list of 31 Dec 2018 is 60 days old on 1 Mar 2019: said in JSON and in a visible line.
+    assert [w["code"] for w in body["warnings"]] == ["list-stale"]
+    assert body["warnings"][0]["list"] == "ofac-sdn" and body["warnings"][0]["version"] == 1
+    assert "\n  WARNING list-stale: ofac-sdn version 1 of 2018-12-31" in text.output
 
     assert json.loads(run("decide", path, "--record").output)["recorded"] is True
     again = json.loads(run("decide", path, "--record").output)
@@ -73,7 +77,7 @@ def test_decide_json_text_and_record(run: Invoke, tmp_path: Path) -> None:
     assert shown["caps"] == [
         {
             "family": "CYBER-GL-1",
-            "holder": "ACME Corp",
+            "holder": "acme corp",  # the canonical holder
             "period": "2019",
             "currency": "USD",
             "used": "1200.00",
@@ -92,6 +96,10 @@ def test_decide_json_text_and_record(run: Invoke, tmp_path: Path) -> None:
     assert shown["caps"][0]["used"] == "0.00" and len(shown["entries"]) == 2
     twice = run("ledger", "reverse", "cli-1", "--note", "refund")
     assert twice.exit_code == 2 and "already reversed" in twice.output
+    # A reversed id is refused, not answered with its old decision (which drew nothing).
+    resent = run("decide", path, "--record")
+    assert resent.exit_code == 2 and "its drawdowns reversed" in resent.output
+    assert "send it as a new transaction with a new id" in resent.output
 
 
 @pytest.mark.slow  # screens against a whole SDN snapshot
@@ -101,14 +109,21 @@ def test_decide_json_lines_in_json_lines_out(run: Invoke) -> None:
         FEE | {"id": "l2", "parties": [{"name": "Федеральная служба безопасности"}]},
         {"id": "l3", "date": "2019-02-30"},
         FEE | {"id": "l4", "parties": [{"name": "Rheinische Druckwerke GmbH", "country": "DE"}]},
+        FEE | {"id": "l5", "date": "2015-06-01"},  # before any stored list version
+        FEE | {"id": "l6"},
     ]
     stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
     result = run("decide", "-", stdin=stdin)
     assert result.exit_code == 2  # one record could not be decided
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("decision") for o in out] == ["AUTHORIZED", "AUTHORIZED", None, "CLEAR"]
+    decisions = [o.get("decision") for o in out]
+    assert decisions == ["AUTHORIZED", "AUTHORIZED", None, "CLEAR", "REVIEW", "AUTHORIZED"]
     assert out[2]["record"] == "<stdin>:3" and "date" in out[2]["error"]
-    assert "1 of 4 transactions could not be decided" in result.stderr
+    assert out[4]["missing"] == [
+        "no version of ofac-sdn in force on 2015-06-01: screen 'Federal Security Service' "
+        "against ofac-sdn as it stood on 2015-06-01 (import that version, or judge by hand)"
+    ]
+    assert "1 of 6 transactions could not be decided" in result.stderr
 
 
 def test_decide_input_errors_name_the_place(run: Invoke, tmp_path: Path) -> None:
@@ -269,3 +284,31 @@ def test_every_command_is_documented() -> None:
         "CLEARANCE_RULES_DIR",
     ):
         assert option in doc, f"{option} is not documented in docs/decisions.md"
+
+
+@pytest.mark.slow  # screens against a whole SDN snapshot
+def test_screening_results_warn_about_incomplete_and_stale_lists(run: Invoke) -> None:
+    # The store holds the SDN sets of 31 Dec 2018 (complete) and 28 Jun 2022 (sdn.csv alone).
+    text = run("screen", "Federal Security Service", "--as-of", "2022-07-15")
+    assert text.exit_code == 0, text.output
+    assert "WARNING list-incomplete: ofac-sdn version 2 of 2022-06-28 was imported without" in (
+        text.output
+    )
+    body = json.loads(
+        run(
+            "screen", "Federal Security Service", "--as-of", "2022-12-01", "--format", "json"
+        ).output
+    )
+    assert [(w["code"], w["list"], w["version"]) for w in body["warnings"]] == [
+        ("list-incomplete", "ofac-sdn", 2),
+        ("list-stale", "ofac-sdn", 2),
+    ]
+    fresh = json.loads(
+        run(
+            "screen", "Federal Security Service", "--as-of", "2019-01-10", "--format", "json"
+        ).output
+    )
+    # Complete and 10 days old, but the store skips from 2018 to June 2022: for this past date
+    # the versions published in between were not imported.
+    [gap] = fresh["warnings"]
+    assert gap["code"] == "list-stale" and "next stored version is of 2022-06-28" in gap["text"]

@@ -282,7 +282,8 @@ def test_missing_export_authorization_needs_review(rules: RuleSet, sdn: Snapshot
     assert decision.decision is Outcome.REVIEW
     assert decision.missing == (
         "goods line 1 (laser printers, ECCN 5A992.c): the Commerce export authorization "
-        "(NLR, a license number or a License Exception) that CYBER-GL-1A requires",
+        "(NLR, a License Exception code (ENC, CCD, ...) or a BIS license number) that "
+        "CYBER-GL-1A requires",
     )
     assert candidate_caps(txn, [fsb_party(sdn, "2018-12")], ctx(rules)) == frozenset()
 
@@ -290,10 +291,18 @@ def test_missing_export_authorization_needs_review(rules: RuleSet, sdn: Snapshot
 def test_export_authorization_is_not_needed_for_law_enforcement_compliance(
     rules: RuleSet, sdn: Snapshot
 ) -> None:
-    txn = fee("t20", "2019-03-01", authorization=None, purpose="law-enforcement-compliance")
+    txn = fee("t20", "2019-03-01", purpose="law-enforcement-compliance", with_goods=False)
     decision = evaluate(txn, [fsb_party(sdn, "2018-12")], ctx(rules))
     assert decision.decision is Outcome.AUTHORIZED
     assert decision.caps == ()  # the cap applies to notification fees only
+
+
+def test_goods_under_an_uncapped_purpose_need_a_person(rules: RuleSet, sdn: Snapshot) -> None:
+    # Goods lines make it a fee for importing them, which GL 1 caps whatever it is called.
+    txn = fee("t20b", "2019-03-01", authorization=None, purpose="law-enforcement-compliance")
+    decision = evaluate(txn, [fsb_party(sdn, "2018-12")], ctx(rules))
+    assert decision.decision is Outcome.REVIEW and decision.caps == ()
+    assert any("'import-authorization-fee', which is capped" in m for m in decision.missing)
 
 
 def test_an_amount_in_another_currency_needs_review(rules: RuleSet, sdn: Snapshot) -> None:

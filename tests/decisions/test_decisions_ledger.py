@@ -71,6 +71,47 @@ def test_recorded_fees_draw_the_cap_down_until_it_would_be_exceeded(
     )
 
 
+def test_holders_are_one_however_written_and_old_rows_count_too(
+    engine: Engine, rules: RuleSet, fsb_2018: ScreenedParty
+) -> None:
+    # A drawdown written before holders were canonical, under the holder as it was typed.
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ledger_entry).values(
+                family="CYBER-GL-1",
+                holder="ACME Corp.",
+                period="2019",
+                license="CYBER-GL-1A",
+                transaction_id="old",
+                idempotency_key="old",
+                kind="drawdown",
+                amount_cents=400000,
+                currency="USD",
+                quantity=0,
+                recorded_at=datetime(2019, 2, 1),
+            )
+        )
+    first = decide_screened(
+        engine,
+        fee("h1", "2019-03-01"),
+        [fsb_2018],
+        rules=rules,
+        cap_holder="acme corp",
+        record=True,
+    )
+    assert first.decision is Outcome.PROHIBITED  # USD 4,000 + 1,200 > 5,000
+    assert first.cap is not None and first.cap.used_before == Decimal(4000)
+    assert first.cap_holder == "acme corp" and first.cap.key.holder == "acme corp"
+    small = fee("h2", "2019-03-01", amount="1000", holder=None)
+    second = decide_screened(
+        engine, small, [fsb_2018], rules=rules, cap_holder="ACME  CORP", record=True
+    )
+    assert second.decision is Outcome.AUTHORIZED and second.caps[0].used_before == 4000
+    # The ledger shows one holder, the canonical one, for the old row and the new.
+    assert {r.key.holder for r in ledger.entries(engine)} == {"acme corp"}
+    assert [t.used for t in ledger.totals(ledger.entries(engine, holder="Acme Corp"))] == [5000]
+
+
 def test_a_repeated_transaction_id_returns_the_earlier_drawdown(
     engine: Engine, rules: RuleSet, fsb_2018: ScreenedParty
 ) -> None:
@@ -158,7 +199,7 @@ reference: test license
         conn.execute(
             insert(ledger_entry).values(
                 family="specific:RUSSIA-EO14024-2022-0001",
-                holder=HOLDER,
+                holder="acme corp",  # the ledger keys caps by the canonical holder
                 period="2022-07-01/2023-06-30",
                 license="RUSSIA-EO14024-2022-0001",
                 transaction_id="clash",

@@ -61,6 +61,22 @@ def test_stakes_of_different_blocked_persons_add_up(sdn: Snapshot) -> None:
     assert not finding.multiplied
 
 
+def test_a_name_is_one_entity_whatever_its_legal_form_case_or_punctuation(sdn: Snapshot) -> None:
+    # The ownership data writes the Russian form, the payee the English one: one entity.
+    v = view(
+        sdn,
+        [
+            ("ofac-sdn:21344", "TVERSKAYA CIPHER SERVICES, OOO", "25"),
+            ("ofac-sdn:24646", "tverskaya  cipher-services limited liability company", "25"),
+        ],
+        ("21344", "24646"),
+    )
+    assert node_key("Tverskaya Cipher Services LLC", LISTS) == "name:cipher services tverskaya"
+    assert share(v, "Tverskaya Cipher Services LLC") == 50
+    assert share(v, "tverskaya cipher services") == 50
+    assert share(v, "Tverskaya Cipher Holdings LLC") is None  # another name is another entity
+
+
 def test_below_fifty_percent_is_not_blocked(sdn: Snapshot) -> None:
     v = view(sdn, [("ofac-sdn:21344", "Alpha OOO", "49.99")], ("21344",))
     finding = blocked_share({node_key("Alpha OOO", LISTS)}, v, "Alpha OOO")
@@ -163,8 +179,8 @@ def test_csv_parsing(tmp_path: Path) -> None:
     )
     links = parse_ownership_csv(text, "own.csv", LISTS)
     assert [(lk.owner, lk.owned, lk.percentage, lk.line) for lk in links] == [
-        ("ofac-sdn:21344", "name:alpha ooo", Decimal(30), 2),
-        ("name:beta holding", "name:alpha ooo", Decimal(25), 3),
+        ("ofac-sdn:21344", "name:alpha", Decimal(30), 2),  # legal form folded
+        ("name:beta holding", "name:alpha", Decimal(25), 3),
     ]
     assert links[1].valid_until is not None and links[1].valid_until.year == 2020
 

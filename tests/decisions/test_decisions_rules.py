@@ -18,10 +18,14 @@ from clearance.decisions.rules import (
 from clearance.settings import ENV_PREFIX, Settings, load_settings
 
 RULES_DIR_ENV = ENV_PREFIX + "RULES_DIR"
-# The rules version (SHA-256 over the canonical content of every rule file) of the rules as they
-# stood in the repository's `rules/` folder before they moved into the package
-# (`src/clearance/rules/`): the move must not change it. A deliberate rules change updates it.
-VERSION_BEFORE_THE_MOVE = "e9b8c07bbfd63217063f2368571787eb350d281463c4af98aefa24d602976949"
+# The rules version (SHA-256 over the canonical content of every rule file) of the packaged
+# rules (`src/clearance/rules/`). The move from the repository's `rules/` folder kept it
+# (e9b8c07b...); a deliberate rules change updates it, and says so in its commit.
+# Issue 14: references corrected (no internal notes cited; GL 1B's CFR-578 dropped; the FSB's
+# E.O. 13382 and 14078 designation dates marked unverified) -> 54fe5ad2...; then goods.yaml
+# (IT products, export authorization forms, the 2022 Commerce rules for Russia), places.yaml,
+# purposes say whether they are capped and why, GL 1-1C gain `goods_category` -> this.
+VERSION_BEFORE_THE_MOVE = "630925cae48aad001a09484b94d9125e59e66afb887fa95ed0dcacdbaefea223"
 
 
 @pytest.mark.parametrize(
@@ -95,6 +99,43 @@ def test_unverified_facts_are_marked(rules: RuleSet) -> None:
     assert regions is not None
     assert {r.code: r.verified for r in regions.value} == {"UA-43": True, "UA-40": False}
     assert not rules.authorities["EO14024"].notes[0].verified
+
+
+def _strings(value: object, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [s for i, v in enumerate(value) for s in _strings(v, f"{path}.{i}")]
+    return [(path, value)] if isinstance(value, str) else []
+
+
+def test_no_rule_cites_the_projects_own_notes_as_a_source(rules: RuleSet) -> None:
+    """DOMAIN.md is this project's notes, not a legal source: a value rests on the Federal
+    Register, OFAC's publications, the license text, or says `verified: false`."""
+    cited = [
+        (path, text)
+        for rel, content in rules.files.items()
+        for path, text in _strings(content, rel)
+        if "DOMAIN" in text
+    ]
+    assert cited == []
+
+
+def test_references_name_what_each_version_itself_says(rules: RuleSet) -> None:
+    gl1b, gl1c = rules.license("CYBER-GL-1B"), rules.license("CYBER-GL-1C")
+    # Nothing shows that GL 1B names 31 CFR part 578; it names E.O. 13694 and sec. 224 itself.
+    assert [a.id for a in gl1b.authorities] == ["EO13694", "CAATSA-224", "CFR-544"]
+    cfr544 = next(a for a in gl1c.authorities if a.id == "CFR-544")
+    assert cfr544.reference is not None and "GL 1C" in cfr544.reference
+    assert "GL 1B" not in cfr544.reference
+    # Designation dates come from OFAC's recent actions, which were not checked here.
+    for lic, day in ((gl1b, "2 Mar 2021"), (gl1c, "27 Apr 2023")):
+        dated = [n for n in lic.notes if day in n.text]
+        assert dated and not any(n.verified for n in dated)
+        assert all(n.reference and "Recent Actions" in n.reference for n in dated)
+    for tag in ("NPWMD", "HOSTAGES-EO14078"):
+        reference = rules.programs_file.programs[tag].reference or ""
+        assert "2021" not in reference and "2023" not in reference  # no designation date
 
 
 def test_snapshot_rebuilds_the_same_rules(rules: RuleSet) -> None:
@@ -194,6 +235,15 @@ reference: "test"
         (_BASE.replace("family: X-GL-1", "family: CYBER-GL-1"), r"would both be in force"),
         (_BASE.replace("id: X-GL-1", "id: CYBER-GL-1A"), r"id: 'CYBER-GL-1A' is already defined"),
         ("- just a list\n", r"X.yaml: expected a mapping"),
+        (
+            _BASE + "caps:\n  - {amount: 10, currency: USD, period: calendar_year}\n",
+            r"X.yaml:8: purposes.0.code: purposes.yaml says 'regulatory-compliance' is not "
+            r"capped, but a cap of X-GL-1 applies to it",
+        ),
+        (
+            _BASE + "conditions:\n  goods_category: {value: fish}\n",
+            r"X.yaml:11: conditions.goods_category.value: unknown goods category 'fish'",
+        ),
     ],
 )
 def test_rule_errors_name_the_file_the_field_and_the_line(
@@ -202,6 +252,26 @@ def test_rule_errors_name_the_file_the_field_and_the_line(
     folder = _broken(tmp_path, "X.yaml", text)
     with pytest.raises(RuleError, match=expected):
         load_rules(folder)
+
+
+def test_a_license_needing_goods_yaml_is_refused_without_it(tmp_path: Path) -> None:
+    folder = _copy_rules(tmp_path)
+    (folder / "goods.yaml").unlink()
+    with pytest.raises(RuleError, match=r"CYBER-GL-1.yaml:\d+: conditions.goods_category.value"):
+        load_rules(folder)
+
+
+def test_every_purpose_says_whether_it_is_capped_and_why(rules: RuleSet) -> None:
+    capped = {code for code, p in rules.purposes.items() if p.capped.value}
+    assert capped == {"import-authorization-fee"}
+    assert all(p.capped.why and p.capped.reference for p in rules.purposes.values())
+    fee = rules.purposes["import-authorization-fee"]
+    # The notification-fee purpose is worded as GL 1 words it.
+    assert "information technology products" in fee.description
+    assert "licenses, permits, certifications, or notifications" in fee.description
+    # A fee must not escape the cap by being called a compliance payment.
+    assert [r.when for r in rules.purposes["regulatory-compliance"].review] == ["payment", "goods"]
+    assert [r.when for r in rules.purposes["law-enforcement-compliance"].review] == ["goods"]
 
 
 def test_missing_programs_file_is_named(tmp_path: Path) -> None:

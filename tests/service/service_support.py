@@ -19,7 +19,8 @@ def import_version(engine: Engine, path: Path, published: date | None = None) ->
 
 
 def fee_to_fsb(txn_id: str, day: str, amount: str = "1200") -> Transaction:
-    """An FSB import-notification fee for laser printers, as GL 1 describes it."""
+    """An FSB import-notification fee for laser printers, as GL 1 describes it, exported under
+    a BIS license (from 8 Apr 2022 NLR no longer suffices to Russia, 87 FR 22130)."""
     return Transaction.from_dict(
         {
             "id": txn_id,
@@ -27,7 +28,11 @@ def fee_to_fsb(txn_id: str, day: str, amount: str = "1200") -> Transaction:
             "parties": [{"name": "Federal Security Service", "country": "RU", "role": "payee"}],
             "purpose": "import-authorization-fee",
             "goods": [
-                {"description": "laser printers", "eccn": "5A992.c", "export_authorization": "NLR"}
+                {
+                    "description": "laser printers",
+                    "eccn": "5A992.c",
+                    "export_authorization": "D123456",
+                }
             ],
             "regions": ["RU"],
             "amount": {"value": amount, "currency": "USD"},

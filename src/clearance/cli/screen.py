@@ -124,7 +124,12 @@ def screen_command(
     output_format: str,
     db: str | None,
 ) -> None:
-    from clearance.service.screening import ScreenRequest, review_notes, screen_party
+    from clearance.service.screening import (
+        ScreenRequest,
+        review_notes,
+        screen_party,
+        warning_lines,
+    )
 
     request = ScreenRequest(
         as_of=parse_date(as_of, "--as-of"),
@@ -162,6 +167,8 @@ def screen_command(
     _print_result(screening.result)
     for line in review_notes(screening.hits):
         click.echo(line)
+    for line in warning_lines(screening.warnings):
+        click.echo(line)
     if screening.record is not None:
         click.echo(f"audit record {screening.record.seq}")
 
@@ -169,7 +176,7 @@ def screen_command(
 def _screen_file(app: Clearance, input_path: str, output_path: str, request: ScreenRequest) -> None:
     from clearance.scale.errors import ClusterError
     from clearance.screening import BatchInputError
-    from clearance.service.screening import screen_parties_file
+    from clearance.service.screening import screen_parties_file, warning_lines
 
     def notify(message: str) -> None:
         click.echo(message, err=True)
@@ -200,6 +207,8 @@ def _screen_file(app: Clearance, input_path: str, output_path: str, request: Scr
         f"{summary.matches} match(es) -> {output_path}; audit record {batch.record.seq}",
         err=True,
     )
+    for line in warning_lines(batch.warnings):
+        click.echo(line, err=True)
 
 
 @click.command("compare", help="Score name pairs from a CSV/Parquet file (pair_id,left,right).")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from clearance.decisions.caps import CapKey
 from clearance.decisions.checks import Blocked, LicenseCheck, Source, applicable_caps, check_license
@@ -29,18 +30,27 @@ from clearance.decisions.specific import LicenseView, SpecificLicense, views_in_
 from clearance.decisions.trace import Reason
 from clearance.decisions.transaction import Transaction
 from clearance.model import Entry, Hit, ListVersion
+from clearance.store.contents import ListWarning
 
 DEFAULT_CAP_HOLDER = "default"
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Everything an evaluation needs besides the transaction and its screening."""
+    """Everything an evaluation needs besides the transaction and its screening.
+
+    `cap_holder` is whose caps are drawn, as the ledger keys them (`identity.canonical_holder`
+    of what the caller gave, `cap_holder_given`: `ACME PRINTERS` and `Acme Printers LLC` are
+    one holder).
+    """
 
     rules: RuleSet
     specific_licenses: tuple[SpecificLicense, ...] = ()
     ownership: OwnershipView | None = None
     cap_holder: str = DEFAULT_CAP_HOLDER
+    cap_holder_given: str | None = None
+    # About the list versions screening used (store.contents): carried into the decision.
+    warnings: tuple[ListWarning, ...] = ()
 
 
 @dataclass
@@ -75,11 +85,39 @@ def _versions_text(versions: Sequence[ListVersion]) -> str:
     return ", ".join(f"{v.list_name} version {v.id} of {v.published}" for v in versions)
 
 
-def _screen(analysis: Analysis, screened: ScreenedParty, ctx: Context) -> Blocked:
+def _unavailable(analysis: Analysis, screened: ScreenedParty, ctx: Context, on: date) -> None:
+    """Lists with no version in force on the date: the party was not screened against them.
+    On a blocking list that is a fact missing for the decision (REVIEW), not a CLEAR."""
+    party = screened.party.name
+    for list_name in screened.unavailable:
+        blocking = ctx.rules.list_effect(list_name) == "blocking"
+        analysis.reasons.append(
+            Reason(
+                "screening",
+                "no-list-version",
+                f"No version of {list_name} in force on {on}: '{party}' could not be screened "
+                f"against it (every version this store holds was published later)."
+                + (
+                    " A person must screen the party against the list as it stood then."
+                    if blocking
+                    else ""
+                ),
+                party=party,
+            )
+        )
+        if blocking:
+            analysis.review.append(
+                f"no version of {list_name} in force on {on}: screen '{party}' against "
+                f"{list_name} as it stood on {on} (import that version, or judge by hand)"
+            )
+
+
+def _screen(analysis: Analysis, screened: ScreenedParty, ctx: Context, on: date) -> Blocked:
     """The screening step for one party: its reasons, and the authorities it is blocked under."""
     blocked = Blocked(label=screened.party.name)
     matches = [h for h in screened.hits if h.match]
-    if not screened.hits:
+    _unavailable(analysis, screened, ctx, on)
+    if not screened.hits and screened.list_versions:
         analysis.reasons.append(_no_match(screened))
     for hit in matches:
         _match(analysis, blocked, screened, hit, ctx)
@@ -280,13 +318,20 @@ def _authority_reasons(analysis: Analysis, blocked: Blocked, ctx: Context) -> No
         )
 
 
-def _rules_reason(rules: RuleSet, licenses: Sequence[LicenseView], txn: Transaction) -> Reason:
+def _rules_reason(ctx: Context, licenses: Sequence[LicenseView], txn: Transaction) -> Reason:
+    rules = ctx.rules
     in_force = ", ".join(f"{v.id} ({v.valid_from} to {v.valid_until or 'open'})" for v in licenses)
+    holder = ""
+    if ctx.cap_holder_given is not None and ctx.cap_holder_given != ctx.cap_holder:
+        holder = (
+            f" Cap holder '{ctx.cap_holder_given}' is read as '{ctx.cap_holder}' (case, "
+            "spacing, punctuation and legal form do not make another holder)."
+        )
     return Reason(
         "rules",
         "in-force",
         f"Rules version {rules.version[:12]}; licenses in force on {txn.date}: "
-        f"{in_force or 'none'}.",
+        f"{in_force or 'none'}.{holder}",
         rule=rules.version,
         citation="OFAC FAQ 481: conduct is judged under the rules in force on its date",
     )
@@ -297,9 +342,9 @@ def analyze(txn: Transaction, screened: Sequence[ScreenedParty], ctx: Context) -
     analysis = Analysis()
     rules = ctx.rules
     analysis.licenses = views_in_force(rules, ctx.specific_licenses, txn.date)
-    analysis.reasons.append(_rules_reason(rules, analysis.licenses, txn))
+    analysis.reasons.append(_rules_reason(ctx, analysis.licenses, txn))
     for party in screened:
-        blocked = _screen(analysis, party, ctx)
+        blocked = _screen(analysis, party, ctx, txn.date)
         if blocked.sources:
             analysis.blocked.append(blocked)
             _authority_reasons(analysis, blocked, ctx)
@@ -307,7 +352,9 @@ def analyze(txn: Transaction, screened: Sequence[ScreenedParty], ctx: Context) -
         for lic in analysis.licenses:
             named = [a.id for a in lic.authorities]
             if any(rules.covers(named, a, txn.date) for a in blocked.sources):
-                analysis.checks[(index, lic.id)] = check_license(txn, blocked, lic, ctx.cap_holder)
+                analysis.checks[(index, lic.id)] = check_license(
+                    txn, blocked, lic, ctx.cap_holder, rules
+                )
     return analysis
 
 

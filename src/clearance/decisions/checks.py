@@ -1,5 +1,6 @@
 """Checking one license against one transaction and one blocked party: parties, holder,
-purposes, region exclusions, the Commerce export authorization, and caps.
+purposes, region exclusions (given, or from a party's address), goods and their Commerce
+export authorization (`goods_checks`), and caps.
 
 A check ends `ok`, `fail` (with the reasons, citing the license text) or `missing` (facts the
 transaction lacks that a condition needs: the decision becomes REVIEW, listing them).
@@ -12,11 +13,25 @@ from dataclasses import dataclass, field
 
 from clearance.decisions.caps import CapKey, CapUse, Usage
 from clearance.decisions.codes import country_of, region_name
-from clearance.decisions.rules import Basis
+from clearance.decisions.goods_checks import check_export, check_goods
+from clearance.decisions.identity import canonical_holder
+from clearance.decisions.license_check import LicenseCheck
+from clearance.decisions.places import party_places
+from clearance.decisions.rules import Basis, RuleSet
 from clearance.decisions.specific import CapSpec, LicenseView
 from clearance.decisions.trace import Reason
 from clearance.decisions.transaction import Transaction
 from clearance.model import Entry
+
+__all__ = [
+    "Blocked",
+    "CapResult",
+    "LicenseCheck",
+    "Source",
+    "applicable_caps",
+    "check_caps",
+    "check_license",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,45 +51,6 @@ class Blocked:
     sources: dict[str, list[Source]] = field(default_factory=dict)  # authority -> sources
 
 
-@dataclass
-class LicenseCheck:
-    """One license checked for one blocked party, before caps."""
-
-    license: LicenseView
-    label: str
-    status: str = "ok"  # ok | fail | missing
-    failures: list[Reason] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    passed: list[Reason] = field(default_factory=list)
-
-    def fail(self, finding: str, text: str, citation: str | None, verified: bool = True) -> None:
-        self.status = "fail"
-        self.failures.append(
-            Reason(
-                "license",
-                finding,
-                text,
-                party=self.label,
-                rule=self.license.id,
-                citation=citation,
-                verified=verified,
-            )
-        )
-
-    def ok(self, finding: str, text: str, citation: str | None, verified: bool = True) -> None:
-        self.passed.append(
-            Reason(
-                "condition",
-                finding,
-                text,
-                party=self.label,
-                rule=self.license.id,
-                citation=citation,
-                verified=verified,
-            )
-        )
-
-
 def party_accepts(lic: LicenseView, source: Source) -> bool:
     parties = lic.terms.parties
     if parties == "any":
@@ -84,14 +60,15 @@ def party_accepts(lic: LicenseView, source: Source) -> bool:
 
 
 def check_license(
-    txn: Transaction, blocked: Blocked, lic: LicenseView, cap_holder: str
+    txn: Transaction, blocked: Blocked, lic: LicenseView, cap_holder: str, rules: RuleSet
 ) -> LicenseCheck:
     check = LicenseCheck(lic, blocked.label)
     check_parties(blocked, check)
     check_holder(cap_holder, check)
-    check_purposes(txn, check)
-    check_regions(txn, check)
-    check_export(txn, check)
+    check_purposes(txn, check, rules)
+    check_regions(txn, check, rules)
+    check_goods(txn, check, rules)
+    check_export(txn, check, rules)
     if check.status == "ok" and check.missing:
         check.status = "missing"
     return check
@@ -129,9 +106,10 @@ def check_parties(blocked: Blocked, check: LicenseCheck) -> None:
 
 
 def check_holder(cap_holder: str, check: LicenseCheck) -> None:
-    """A specific license holds only for its holder."""
+    """A specific license holds only for its holder (names read as screening reads them:
+    case, spacing, punctuation and legal form do not matter)."""
     lic = check.license
-    if lic.holder is not None and lic.holder.casefold() != cap_holder.casefold():
+    if lic.holder is not None and canonical_holder(lic.holder) != canonical_holder(cap_holder):
         check.fail(
             "holder-mismatch",
             f"{lic.id} is issued to {lic.holder}, not to {cap_holder}.",
@@ -139,8 +117,9 @@ def check_holder(cap_holder: str, check: LicenseCheck) -> None:
         )
 
 
-def check_purposes(txn: Transaction, check: LicenseCheck) -> None:
-    """The purpose must be authorized; an explicit exclusion first, so the trace cites it."""
+def check_purposes(txn: Transaction, check: LicenseCheck, rules: RuleSet) -> None:
+    """The purpose must be authorized; an explicit exclusion first, so the trace cites it.
+    Where purposes.yaml says a person must confirm what a payment is, the check waits."""
     lic = check.license
     terms = lic.terms
     excluded = terms.conditions.excluded_purposes
@@ -152,23 +131,42 @@ def check_purposes(txn: Transaction, check: LicenseCheck) -> None:
             excluded.reference or terms.reference,
             excluded.verified,
         )
-    elif purpose_ref is None:
+        return
+    if purpose_ref is None:
         check.fail(
             "purpose-not-authorized",
             f"{lic.id} does not authorize the purpose '{txn.purpose}' (it authorizes "
             f"{', '.join(p.code for p in terms.purposes)}).",
             terms.reference,
         )
-    else:
-        check.ok(
-            "purpose-authorized",
-            f"{lic.id} authorizes the purpose '{txn.purpose}'.",
-            purpose_ref.reference or terms.reference,
-            purpose_ref.verified,
+        return
+    purpose = rules.purposes.get(txn.purpose)
+    capped = ""
+    if purpose is not None:
+        statement = purpose.capped
+        capped = f" It is {'capped' if statement.value else 'not capped'}: " + " ".join(
+            statement.why.split()
         )
+        for review in purpose.review:
+            paying = txn.amount is not None and txn.amount.value > 0
+            if (review.when == "payment" and paying) or (review.when == "goods" and txn.goods):
+                what = f"the payment of {txn.amount}" if review.when == "payment" else "the goods"
+                check.need(
+                    f"purpose '{txn.purpose}', {what}: {' '.join(review.text.split())}",
+                    review.reference,
+                    review.verified,
+                )
+    check.ok(
+        "purpose-authorized",
+        f"{lic.id} authorizes the purpose '{txn.purpose}'.{capped}",
+        purpose_ref.reference or terms.reference,
+        purpose_ref.verified,
+    )
 
 
-def check_regions(txn: Transaction, check: LicenseCheck) -> None:
+def check_regions(txn: Transaction, check: LicenseCheck, rules: RuleSet) -> None:
+    """No region the license excludes may be involved: given in `regions`, or where a party
+    says it is (address or city, places.yaml)."""
     lic = check.license
     fail, passed = check.fail, check.ok
     excluded = lic.terms.conditions.excluded_regions
@@ -176,14 +174,26 @@ def check_regions(txn: Transaction, check: LicenseCheck) -> None:
         return
     codes = [r.code for r in excluded.value]
     hit = [r for r in excluded.value if r.code in txn.regions]
-    if hit:
-        for region in hit:
+    for region in hit:
+        fail(
+            "region-excluded",
+            f"{lic.id} does not authorize anything involving {region_name(region.code)}.",
+            region.reference or excluded.reference,
+            region.verified and excluded.verified,
+        )
+    places = party_places(txn.parties, rules.places_file)
+    for region in excluded.value:
+        for place in (p for p in places if p.region == region.code):
             fail(
                 "region-excluded",
-                f"{lic.id} does not authorize anything involving {region_name(region.code)}.",
-                region.reference or excluded.reference,
-                region.verified and excluded.verified,
+                f"{place.text()}, which lies in {region_name(region.code)}: {lic.id} does not "
+                "authorize anything involving it.",
+                "; ".join(
+                    s for s in (region.reference or excluded.reference, place.reference) if s
+                ),
+                region.verified and excluded.verified and place.verified,
             )
+    if check.status == "fail":
         return
     if not txn.regions:
         check.missing.append(
@@ -202,48 +212,10 @@ def check_regions(txn: Transaction, check: LicenseCheck) -> None:
     passed(
         "regions-clear",
         f"None of the regions involved ({', '.join(txn.regions)}) is excluded by {lic.id} "
-        f"({', '.join(codes)}).",
+        f"({', '.join(codes)}), nor does any party's address lie in one.",
         excluded.reference,
         excluded.verified and all(r.verified for r in excluded.value),
     )
-
-
-def check_export(txn: Transaction, check: LicenseCheck) -> None:
-    lic = check.license
-    passed = check.ok
-    condition = lic.terms.conditions.export_authorization_required
-    if condition is None or not condition.value:
-        return
-    if (
-        condition.applies_to_purposes is not None
-        and txn.purpose not in condition.applies_to_purposes
-    ):
-        return
-    if not txn.goods:
-        check.missing.append(
-            f"the goods lines with their Commerce export authorization (NLR, a license number "
-            f"or a License Exception): {lic.id} requires it for '{txn.purpose}'"
-        )
-        return
-    lacking = [(i, g) for i, g in enumerate(txn.goods, start=1) if not g.export_authorization]
-    for i, goods in lacking:
-        eccn = f", ECCN {goods.eccn}" if goods.eccn else ""
-        check.missing.append(
-            f"goods line {i} ({goods.description}{eccn}): the Commerce export authorization "
-            f"(NLR, a license number or a License Exception) that {lic.id} requires"
-        )
-    if not lacking:
-        given = "; ".join(
-            f"{g.description}{f' (ECCN {g.eccn})' if g.eccn else ''}: {g.export_authorization}"
-            for g in txn.goods
-        )
-        passed(
-            "export-authorized",
-            f"Commerce export authorization is given for every goods line ({given}), as "
-            f"{lic.id} requires. (Its correctness is the exporter's responsibility.)",
-            condition.reference,
-            condition.verified,
-        )
 
 
 def applicable_caps(txn: Transaction, lic: LicenseView) -> list[CapSpec]:

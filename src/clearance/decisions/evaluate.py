@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 
 from clearance.decisions.analysis import Analysis, Context, analyze
 from clearance.decisions.caps import CapKey, CapUse, Usage
-from clearance.decisions.checks import Blocked, CapResult, LicenseCheck, check_caps
+from clearance.decisions.checks import Blocked, CapResult, LicenseCheck, check_caps, party_accepts
+from clearance.decisions.identity import canonical_holder
 from clearance.decisions.rules_schema import SpecificLicensePolicy
 from clearance.decisions.screened import ScreenedParty, distinct_versions
-from clearance.decisions.specific import LicenseView
+from clearance.decisions.specific import LicenseView, specific_view
 from clearance.decisions.trace import Authorization, Decision, Outcome, Reason, Uncovered
 from clearance.decisions.transaction import Transaction
 
@@ -167,6 +168,46 @@ def _authority_notes(ev: _Evaluation, blocked: Blocked, authority_id: str) -> st
     return text
 
 
+def _lapsed(ev: _Evaluation, blocked: Blocked, authority_id: str) -> list[Reason]:
+    """Specific licenses of this holder that would cover the authority but are not in force on
+    the date: named, with the day they expired (or start), so that nobody reads "no license"
+    where the license ran out."""
+    on, rules = ev.txn.date, ev.ctx.rules
+    out: list[Reason] = []
+    for spec in sorted(ev.ctx.specific_licenses, key=lambda s: s.number):
+        if spec.in_force(on):
+            continue
+        view = specific_view(rules, spec)
+        sources = [s for group in blocked.sources.values() for s in group]
+        if (
+            rules.covers([a.id for a in view.authorities], authority_id, on) is None
+            or not all(party_accepts(view, s) for s in sources)
+            or canonical_holder(spec.holder) != canonical_holder(ev.ctx.cap_holder)
+        ):
+            continue
+        if spec.valid_until is not None and spec.valid_until < on:
+            finding = "license-expired"
+            when = f"it expired on {spec.valid_until}, before this transaction of {on}"
+        else:
+            finding = "license-not-yet-valid"
+            when = f"it is valid only from {spec.valid_from}, after this transaction of {on}"
+        until = spec.valid_until or "open"
+        out.append(
+            Reason(
+                "license",
+                finding,
+                f"Specific license {spec.number} (holder {spec.holder}) covers {authority_id} "
+                f"from {spec.valid_from} to {until}: {when}.",
+                party=blocked.label,
+                authority=authority_id,
+                rule=spec.number,
+                citation=spec.reference,
+                verified=spec.verified,
+            )
+        )
+    return out
+
+
 def _not_covered(
     ev: _Evaluation,
     blocked: Blocked,
@@ -177,9 +218,11 @@ def _not_covered(
     ev.tell(notes)
     known = ev.ctx.rules.authorities.get(authority_id)
     policy = known.specific_license if known is not None else SpecificLicensePolicy()
+    lapsed = _lapsed(ev, blocked, authority_id)
+    ev.tell(lapsed)
     why = (
-        "; ".join(n.text.rstrip(".") for n in notes)
-        if notes
+        "; ".join(n.text.rstrip(".") for n in [*notes, *lapsed])
+        if notes or lapsed
         else f"no license in force on {ev.txn.date} covers {authority_id}"
     )
     why += _authority_notes(ev, blocked, authority_id)
@@ -358,6 +401,7 @@ def _decision(
         cap_holder=ctx.cap_holder,
         transaction=ev.txn.to_dict(),
         ownership_import=ctx.ownership.import_id if ctx.ownership is not None else None,
+        warnings=ctx.warnings,
     )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from clearance.decisions import ledger
 from clearance.decisions.analysis import DEFAULT_CAP_HOLDER, Context, candidate_caps
 from clearance.decisions.evaluate import evaluate
+from clearance.decisions.identity import canonical_holder
 from clearance.decisions.ownership import (
     ListedOwner,
     OwnershipView,
@@ -46,8 +47,9 @@ from clearance.decisions.trace import Decision, Outcome
 from clearance.decisions.transaction import Transaction, TransactionError
 from clearance.model import ListVersion
 from clearance.settings import Settings
+from clearance.store.contents import list_warnings
 from clearance.store.db import begin_write
-from clearance.store.versions import get_entry, version_as_of
+from clearance.store.versions import get_entry, list_names, version_as_of, versions_in_force
 
 
 def default_cap_holder(settings: Settings) -> str:
@@ -64,17 +66,45 @@ def screen_parties(
     settings: Settings,
     version_ids: Sequence[int] | None = None,
 ) -> list[ScreenedParty]:
+    """Every party screened as of the transaction date (or against pinned `version_ids`).
+
+    A list the store holds with no version in force on the date (the date is before its
+    first stored version) is named in `ScreenedParty.unavailable`, so that the decision says
+    so (REVIEW on a blocking list) instead of failing the whole request: one such date in a
+    batch must not stop the others. A store with no list at all is an error.
+    """
     from clearance.screening import screen  # imported late: screening builds heavy indexes
 
+    unavailable: tuple[str, ...] = ()
+    if version_ids is None:
+        known = set(list_names(engine))
+        in_force = versions_in_force(engine, txn.date, known)
+        unavailable = tuple(sorted(known - {v.list_name for v in in_force}))
+        if known and not in_force:
+            return [
+                ScreenedParty(
+                    party,
+                    (),
+                    (),
+                    settings.screening_algorithm,
+                    settings.match_threshold,
+                    settings.review_threshold,
+                    unavailable,
+                )
+                for party in txn.parties
+            ]
     return [
-        ScreenedParty.from_result(
-            screen(
-                engine,
-                party,
-                as_of=None if version_ids is not None else txn.date,
-                settings=settings,
-                version_ids=version_ids,
-            )
+        dataclasses.replace(
+            ScreenedParty.from_result(
+                screen(
+                    engine,
+                    party,
+                    as_of=None if version_ids is not None else txn.date,
+                    settings=settings,
+                    version_ids=version_ids,
+                )
+            ),
+            unavailable=unavailable,
         )
         for party in txn.parties
     ]
@@ -152,6 +182,7 @@ def decide(
         record=record,
         ownership_import=ownership_import,
         pinned=version_ids is not None,
+        stale_days=settings.list_stale_days,
     )
 
 
@@ -164,15 +195,23 @@ def decision_context(
     cap_holder: str,
     ownership_import: int | None = None,
     pinned: bool = False,
+    stale_days: int = Settings.model_fields["list_stale_days"].default,
 ) -> Context:
-    """What the evaluation needs besides the parties: licenses, ownership data, the holder."""
+    """What the evaluation needs besides the parties: licenses, ownership data, the holder
+    (as the ledger keys it: `identity.canonical_holder`), and the warnings the list versions
+    screening used call for (`store.contents.list_warnings`)."""
+    versions = {v.id: v for s in screened for v in s.list_versions}
     return Context(
         rules=rules,
         specific_licenses=tuple(load_specific(engine)),
         ownership=ownership_view(
             engine, txn, screened, rules, import_id=ownership_import, pinned=pinned
         ),
-        cap_holder=cap_holder,
+        cap_holder=canonical_holder(cap_holder),
+        cap_holder_given=cap_holder,
+        warnings=tuple(
+            list_warnings(engine, [versions[k] for k in sorted(versions)], txn.date, stale_days)
+        ),
     )
 
 
@@ -214,6 +253,7 @@ def decide_screened(
     record: bool = False,
     ownership_import: int | None = None,
     pinned: bool = False,
+    stale_days: int = Settings.model_fields["list_stale_days"].default,
 ) -> Decision:
     check_purpose(txn, rules)
     ctx = decision_context(
@@ -224,6 +264,7 @@ def decide_screened(
         cap_holder=cap_holder,
         ownership_import=ownership_import,
         pinned=pinned,
+        stale_days=stale_days,
     )
     try:
         with engine.connect() as conn, conn.begin():
@@ -247,6 +288,22 @@ def check_purpose(txn: Transaction, rules: RuleSet) -> None:
 
 
 def replay_of(earlier: ledger.Recorded, txn: Transaction) -> Decision:
+    """The earlier recorded decision for a repeated transaction id.
+
+    Refused when the content differs, and when the earlier transaction's drawdowns were
+    reversed: a reversal records that the payment was cancelled. A payment made after all is
+    a new transaction; under a new id it is decided afresh on its own date and drawn down, so
+    it counts against the cap. Answering the old id with the old decision would draw nothing;
+    deciding it again would give one id two recorded decisions. Neither is honest.
+    """
+    if earlier.reversal is not None:
+        note = f" ({earlier.reversal.note})" if earlier.reversal.note else ""
+        raise ledger.LedgerError(
+            f"transaction id {txn.id!r} was recorded and its drawdowns reversed on "
+            f"{earlier.reversal.at.date()}{note}: a reversed transaction is not decided "
+            "again. If the payment is made after all, send it as a new transaction with a "
+            "new id: it is then decided on its own date and drawn down."
+        )
     if earlier.transaction_sha256 != txn.content_hash():
         raise ledger.LedgerError(
             f"transaction id {txn.id!r} was already recorded with other content; give a new "

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tupl
 from sqlalchemy.dialects import postgresql, sqlite
 
 from clearance.decisions.caps import CapKey, Usage
+from clearance.decisions.identity import canonical_holder
 from clearance.decisions.tables import cap_counter, ledger_entry, recorded_decision
 from clearance.decisions.trace import Decision
 from clearance.decisions.transaction import Transaction
@@ -63,9 +64,12 @@ def from_cents(cents: int) -> Decimal:
 
 
 def _usage(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
+    """What has been drawn on each cap. Holders are compared canonically
+    (`identity.canonical_holder`): rows written before holders were canonical (`ACME Corp`)
+    count against the same cap as `acme corp`."""
     if not keys:
         return {}
-    wanted = [(k.family, k.holder, k.period) for k in keys]
+    wanted = {(k.family, k.period) for k in keys}
     rows = conn.execute(
         select(
             ledger_entry.c.family,
@@ -74,13 +78,20 @@ def _usage(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
             func.coalesce(func.sum(ledger_entry.c.amount_cents), 0),
             func.coalesce(func.sum(ledger_entry.c.quantity), 0),
         )
-        .where(
-            tuple_(ledger_entry.c.family, ledger_entry.c.holder, ledger_entry.c.period).in_(wanted)
-        )
+        .where(tuple_(ledger_entry.c.family, ledger_entry.c.period).in_(sorted(wanted)))
         .group_by(ledger_entry.c.family, ledger_entry.c.holder, ledger_entry.c.period)
     ).all()
-    found = {CapKey(r[0], r[1], r[2]): Usage(from_cents(int(r[3])), int(r[4])) for r in rows}
-    return {key: found.get(key, Usage()) for key in keys}
+    cents: dict[CapKey, int] = {}
+    quantity: dict[CapKey, int] = {}
+    for family, holder, period, amount, count in rows:
+        key = CapKey(family, canonical_holder(holder), period)
+        cents[key] = cents.get(key, 0) + int(amount)
+        quantity[key] = quantity.get(key, 0) + int(count)
+    out: dict[CapKey, Usage] = {}
+    for key in keys:
+        same = CapKey(key.family, canonical_holder(key.holder), key.period)
+        out[key] = Usage(from_cents(cents[same]), quantity[same]) if same in cents else Usage()
+    return out
 
 
 def read_usage(engine: Engine, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
@@ -138,10 +149,24 @@ def lock_caps(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]
 
 
 @dataclass(frozen=True, slots=True)
+class Reversal:
+    """When a recorded transaction's drawdowns were reversed, and why."""
+
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Recorded:
     id: int
     transaction_sha256: str
     decision: Decision
+    decided_at: datetime | None = None
+    reversal: Reversal | None = None
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def recorded(conn: Connection, transaction_id: str) -> Recorded | None:
@@ -150,7 +175,24 @@ def recorded(conn: Connection, transaction_id: str) -> Recorded | None:
     ).first()
     if row is None:
         return None
-    return Recorded(row.id, row.transaction_sha256, Decision.from_dict(json.loads(row.body)))
+    undone = conn.execute(
+        select(ledger_entry.c.recorded_at, ledger_entry.c.note)
+        .where(
+            and_(
+                ledger_entry.c.transaction_id == transaction_id,
+                ledger_entry.c.kind == "reversal",
+            )
+        )
+        .order_by(ledger_entry.c.id)
+        .limit(1)
+    ).first()
+    return Recorded(
+        row.id,
+        row.transaction_sha256,
+        Decision.from_dict(json.loads(row.body)),
+        _utc(row.decided_at),
+        Reversal(_utc(undone.recorded_at), undone.note) if undone is not None else None,
+    )
 
 
 def find_recorded(engine: Engine, transaction_id: str) -> Recorded | None:
@@ -229,7 +271,7 @@ def _row(r: object) -> LedgerRow:
     at = m["recorded_at"]
     return LedgerRow(
         id=m["id"],
-        key=CapKey(m["family"], m["holder"], m["period"]),
+        key=CapKey(m["family"], canonical_holder(m["holder"]), m["period"]),
         license=m["license"],
         transaction_id=m["transaction_id"],
         kind=m["kind"],
@@ -295,12 +337,18 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
 
 
 def entries(engine: Engine, holder: str | None = None, year: int | None = None) -> list[LedgerRow]:
+    """Drawdowns and reversals, with the canonical holder (`ACME PRINTERS` finds the rows of
+    `acme printers`, and of `Acme Printers` written before holders were canonical)."""
     query = select(ledger_entry).order_by(ledger_entry.c.id)
-    if holder is not None:
-        query = query.where(ledger_entry.c.holder == holder)
     with engine.connect() as conn:
         rows = [_row(r) for r in conn.execute(query)]
-    return [r for r in rows if year is None or period_touches(r.key.period, year)]
+    wanted = canonical_holder(holder) if holder is not None else None
+    return [
+        r
+        for r in rows
+        if (wanted is None or r.key.holder == wanted)
+        and (year is None or period_touches(r.key.period, year))
+    ]
 
 
 def period_touches(period: str, year: int) -> bool:

@@ -18,9 +18,10 @@ How shares are counted here (`blocked_share`):
 
 Ownership data comes from the user (`clearance ownership import FILE`): CSV rows
 `owner,owned,percentage[,valid_from,valid_until]`, where owner and owned are list entry
-references (`ofac-sdn:21344`) or free names of unlisted entities. Free names are compared
-after folding (`clearance.names.fold`: script, case, punctuation); a listed owner must be
-given by its reference to count as blocked.
+references (`ofac-sdn:21344`) or free names of unlisted entities. Free names are compared as
+the screening layer reads them (`identity.entity_key`: script, case, punctuation, word order,
+legal forms folded: OOO = LLC); a listed owner must be given by its reference to count as
+blocked.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from clearance.decisions.identity import entity_key
 from clearance.decisions.tables import ownership_import, ownership_link
 from clearance.model import Entry
-from clearance.names import fold
 from clearance.store.db import within
 
 GUIDANCE = (
@@ -57,12 +58,14 @@ class OwnershipError(ValueError):
 
 
 def node_key(text: str, list_names: Collection[str]) -> str:
-    """`ofac-sdn:21344` for a reference to a known list, else `name:<folded name>`."""
+    """`ofac-sdn:21344` for a reference to a known list, else `name:<entity key>`: the name
+    read as screening reads it, legal forms folded (`identity.entity_key`), so that
+    `TVERSKAYA CIPHER SERVICES, OOO` and `Tverskaya Cipher Services LLC` are one entity."""
     stripped = text.strip()
     match = _REF.match(stripped)
     if match and match.group("list") in list_names:
         return f"{match.group('list')}:{match.group('id')}"
-    return f"name:{fold(stripped)}"
+    return f"name:{entity_key(stripped)}"
 
 
 def is_ref(key: str) -> bool:
@@ -388,8 +391,10 @@ def load_links(engine: Engine, import_id: int) -> list[Link]:
         ).all()
     return [
         Link(
-            owner=r.owner_key,
-            owned=r.owned_key,
+            # Name keys are read again from the names as given: imports stored before legal
+            # forms were folded must match as today's decisions read names.
+            owner=_rekey(r.owner_key, r.owner),
+            owned=_rekey(r.owned_key, r.owned),
             owner_label=r.owner,
             owned_label=r.owned,
             percentage=Decimal(r.percentage),
@@ -399,6 +404,10 @@ def load_links(engine: Engine, import_id: int) -> list[Link]:
         )
         for r in rows
     ]
+
+
+def _rekey(key: str, label: str) -> str:
+    return f"name:{entity_key(label)}" if not is_ref(key) else key
 
 
 def build_view(

@@ -37,6 +37,7 @@ def render_text(decision: Decision) -> str:
 def _header(d: Decision) -> list[str]:
     """The outcome, and what it was decided with."""
     lines = [f"Transaction {d.transaction_id} of {d.date}: {d.decision.value}"]
+    lines += [f"  {w.line()}" for w in d.warnings]
     if d.replayed:
         lines.append("  (already recorded: this is the earlier decision; nothing drawn again)")
     elif d.recorded:

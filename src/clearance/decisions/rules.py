@@ -4,7 +4,9 @@ The rule folder (the `rules_dir` setting, by default the rules packaged with cle
 `src/clearance/rules/`; see `default_rules_dir`) holds
 
     programs.yaml               list effects, authorities, program tags -> authorities
-    purposes.yaml               the purpose codes a transaction may carry
+    purposes.yaml               the purpose codes a transaction may carry, capped or not
+    goods.yaml                  goods categories, export authorization forms, Commerce rules
+    places.yaml                 places in the regions licenses name (optional)
     general_licenses/*.yaml     one license version per file
 
 Every file is validated on load (pydantic, then cross-references between files); an error
@@ -39,12 +41,16 @@ from pydantic import BaseModel, ValidationError
 
 from clearance.decisions.rules_check import RuleChecker
 from clearance.decisions.rules_schema import (
+    GOODS_FILE,
     LICENSES_DIR,
+    PLACES_FILE,
     PROGRAMS_FILE,
     PURPOSES_FILE,
     Authority,
     GeneralLicense,
+    GoodsFile,
     Inclusion,
+    PlacesFile,
     ProgramsFile,
     Purpose,
     PurposesFile,
@@ -94,6 +100,8 @@ class RuleSet:
     version: str
     license_files: Mapping[str, str] = field(default_factory=dict)
     _ends: Mapping[str, date | None] = field(default_factory=dict)
+    goods_file: GoodsFile | None = None
+    places_file: PlacesFile | None = None
 
     # -- lookups --
 
@@ -218,6 +226,9 @@ def load_rules(
         if not file.is_file():
             raise RuleError(f"{file}: missing (every rules folder needs it)")
         texts[name] = read_rule_text(file)
+    for name in (GOODS_FILE, PLACES_FILE):  # optional; a license that needs one says so
+        if (root / name).is_file():
+            texts[name] = read_rule_text(root / name)
     licenses_dir = root / LICENSES_DIR
     if licenses_dir.is_dir():
         found = [f for f in licenses_dir.iterdir() if f.name.endswith((".yaml", ".yml"))]
@@ -254,6 +265,16 @@ def build_rules(
     purposes = _validate(
         PurposesFile, files[PURPOSES_FILE], where(PURPOSES_FILE), texts.get(PURPOSES_FILE)
     )
+    goods = (
+        _validate(GoodsFile, files[GOODS_FILE], where(GOODS_FILE), texts.get(GOODS_FILE))
+        if GOODS_FILE in files
+        else None
+    )
+    places = (
+        _validate(PlacesFile, files[PLACES_FILE], where(PLACES_FILE), texts.get(PLACES_FILE))
+        if PLACES_FILE in files
+        else None
+    )
     licenses: list[GeneralLicense] = []
     license_files: dict[str, str] = {}
     for rel in sorted(f for f in files if f.startswith(LICENSES_DIR + "/")):
@@ -265,7 +286,9 @@ def build_rules(
         license_files[lic.id] = rel
         licenses.append(lic)
 
-    checker = RuleChecker(programs, purposes, {lic.id: lic for lic in licenses}, where, texts)
+    checker = RuleChecker(
+        programs, purposes, {lic.id: lic for lic in licenses}, where, texts, goods=goods
+    )
     checker.programs_file()
     for lic in licenses:
         checker.license(lic, license_files[lic.id])
@@ -282,6 +305,8 @@ def build_rules(
         version=version,
         license_files=license_files,
         _ends=ends,
+        goods_file=goods,
+        places_file=places,
     )
 
 

@@ -9,9 +9,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from clearance.decisions.rules_schema import (
+    GOODS_FILE,
     PROGRAMS_FILE,
     PURPOSES_FILE,
     GeneralLicense,
+    GoodsFile,
     LicenseTerms,
     ProgramsFile,
     PurposesFile,
@@ -29,7 +31,10 @@ class RuleChecker:
         licenses: Mapping[str, GeneralLicense],
         where: Callable[[str], str],
         texts: Mapping[str, str],
+        *,
+        goods: GoodsFile | None = None,
     ) -> None:
+        self.goods = goods
         self.programs = programs
         self.purposes = purposes
         self.licenses = licenses
@@ -77,6 +82,22 @@ class RuleChecker:
         excluded = conditions.excluded_purposes
         for i, code in enumerate(excluded.value if excluded else ()):
             self.purpose(rel, ["conditions", "excluded_purposes", "value", i], code)
+        category = conditions.goods_category
+        if category is not None:
+            path = ["conditions", "goods_category"]
+            for i, code in enumerate(category.applies_to_purposes or ()):
+                self.purpose(rel, [*path, "applies_to_purposes", i], code)
+            if self.goods is None or category.value not in self.goods.categories:
+                known = ", ".join(self.goods.categories) if self.goods else f"no {GOODS_FILE}"
+                raise self.fail(
+                    rel, [*path, "value"], f"unknown goods category {category.value!r} ({known})"
+                )
+        if export is not None and export.value and self.goods is None:
+            raise self.fail(
+                rel,
+                ["conditions", "export_authorization_required"],
+                f"needs {GOODS_FILE} (what an export authorization can be)",
+            )
 
     def license(self, lic: GeneralLicense, rel: str) -> None:
         self.terms(rel, lic)
@@ -85,6 +106,7 @@ class RuleChecker:
         for i, cap in enumerate(lic.caps):
             for j, code in enumerate(cap.applies_to_purposes or ()):
                 self.purpose(rel, ["caps", i, "applies_to_purposes", j], code)
+        self.caps_as_stated(lic, rel)
         if lic.supersedes is not None:
             earlier = self.licenses.get(lic.supersedes)
             if earlier is None:
@@ -99,6 +121,24 @@ class RuleChecker:
             if lic.valid_from <= earlier.valid_from:
                 raise self.fail(
                     rel, ["valid_from"], f"must be after the valid_from of {lic.supersedes}"
+                )
+
+    def caps_as_stated(self, lic: GeneralLicense, rel: str) -> None:
+        """A license with caps caps exactly the purposes purposes.yaml says are capped."""
+        if not lic.caps:
+            return
+        for i, ref in enumerate(lic.purposes):
+            capped = any(
+                c.applies_to_purposes is None or ref.code in c.applies_to_purposes for c in lic.caps
+            )
+            stated = self.purposes.purposes[ref.code].capped.value
+            if capped != stated:
+                said = "capped" if stated else "not capped"
+                raise self.fail(
+                    rel,
+                    ["purposes", i, "code"],
+                    f"{PURPOSES_FILE} says {ref.code!r} is {said}, but "
+                    f"{'a' if capped else 'no'} cap of {lic.id} applies to it",
                 )
 
     def no_overlap(

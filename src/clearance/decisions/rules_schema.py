@@ -5,6 +5,7 @@ share with general ones.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -15,6 +16,8 @@ from clearance.decisions.codes import is_currency_code, is_region_code
 
 PROGRAMS_FILE = "programs.yaml"
 PURPOSES_FILE = "purposes.yaml"
+GOODS_FILE = "goods.yaml"  # optional: needed by licenses with goods conditions
+PLACES_FILE = "places.yaml"  # optional: places that lie in the regions licenses exclude
 LICENSES_DIR = "general_licenses"
 
 
@@ -109,10 +112,30 @@ class ProgramsFile(RuleModel):
         return data
 
 
+class CapStatement(RuleModel):
+    """Whether the licenses authorizing a purpose cap it, why, and on what source."""
+
+    value: bool
+    why: str
+    reference: str | None = None
+    verified: bool = True
+
+
+class PurposeReview(RuleModel):
+    """What a person must confirm before a transaction under a purpose is authorized."""
+
+    when: Literal["payment", "goods"]  # an amount above zero | goods lines
+    text: str
+    reference: str | None = None
+    verified: bool = True
+
+
 class Purpose(RuleModel):
     label: str
     description: str
     reference: str | None = None
+    capped: CapStatement
+    review: tuple[PurposeReview, ...] = ()
 
 
 class PurposesFile(RuleModel):
@@ -210,7 +233,17 @@ class ExcludedPurposes(_ListCondition):
     value: tuple[str, ...] = Field(min_length=1)
 
 
+class GoodsCategoryCondition(RuleModel):
+    """Every goods line must be of a category of goods.yaml (`information-technology`)."""
+
+    value: str
+    applies_to_purposes: tuple[str, ...] | None = None  # None: every purpose
+    reference: str | None = None
+    verified: bool = True
+
+
 class Conditions(RuleModel):
+    goods_category: GoodsCategoryCondition | None = None
     export_authorization_required: ExportAuthorizationCondition | None = None
     excluded_regions: ExcludedRegions | None = None
     excluded_purposes: ExcludedPurposes | None = None
@@ -275,3 +308,124 @@ class GeneralLicense(LicenseTerms):
         if self.valid_until is not None and self.valid_until < self.valid_from:
             raise ValueError("valid_until is before valid_from")
         return self
+
+
+# --- goods.yaml: what goods are, how their export is authorized ------------------------------
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+class _Sourced(RuleModel):
+    title: str
+    reference: str | None = None
+    verified: bool = True
+
+
+class EccnClass(_Sourced):
+    """ECCNs matching `pattern` (from the start, upper-cased): IT products (`it: true`), not
+    (`false`), or evidence that decides nothing (`null`)."""
+
+    pattern: str
+    it: bool | None
+
+    _check_pattern = field_validator("pattern")(_compiles)
+
+
+class HsClass(_Sourced):
+    """HS codes (digits only) matching `pattern` from the start."""
+
+    pattern: str
+    it: bool | None
+
+    _check_pattern = field_validator("pattern")(_compiles)
+
+
+class DescriptionClass(_Sourced):
+    """Descriptions holding one of `words` (compared as folded whole words or phrases)."""
+
+    words: tuple[str, ...] = Field(min_length=1)
+    it: bool
+
+
+class GoodsCategory(_Sourced):
+    # Evidence, strongest first; the first class that decides (it true or false) wins.
+    eccn: tuple[EccnClass, ...] = ()
+    hs: tuple[HsClass, ...] = ()
+    descriptions: tuple[DescriptionClass, ...] = ()
+
+
+class AuthorizationCode(_Sourced):
+    code: str
+
+
+class LicenseNumberForm(_Sourced):
+    pattern: str
+
+    _check_pattern = field_validator("pattern")(_compiles)
+
+
+class ExportAuthorizationForms(RuleModel):
+    """What an export authorization can be: NLR, a License Exception, a license number."""
+
+    nlr: AuthorizationCode
+    license_exceptions: tuple[AuthorizationCode, ...] = Field(min_length=1)
+    license_number: LicenseNumberForm
+    reference: str | None = None
+
+
+class ItemsException(RuleModel):
+    pattern: str
+    reference: str | None = None
+    verified: bool = True
+
+    _check_pattern = field_validator("pattern")(_compiles)
+
+
+class ExportRule(_Sourced):
+    """From `valid_from`, exports to `country` of items whose ECCN matches `eccn` (and none of
+    `except`) need a license: NLR no longer suffices; only the License Exceptions named in
+    `exceptions_available` remain."""
+
+    id: str
+    country: str
+    valid_from: date
+    eccn: str
+    except_: tuple[ItemsException, ...] = Field(default=(), alias="except")
+    exceptions_available: tuple[str, ...] = ()
+    exceptions_reference: str | None = None
+    exceptions_verified: bool = True
+
+    _check_pattern = field_validator("eccn")(_compiles)
+
+
+class GoodsFile(RuleModel):
+    categories: dict[str, GoodsCategory] = Field(min_length=1)
+    export_authorizations: ExportAuthorizationForms
+    export_rules: tuple[ExportRule, ...] = ()
+
+
+# --- places.yaml: places that lie in the regions licenses name -------------------------------
+
+
+class Place(RuleModel):
+    names: tuple[str, ...] = Field(min_length=1)  # as written in any script; compared folded
+    reference: str | None = None
+    verified: bool = True
+
+
+class PlacesFile(RuleModel):
+    regions: dict[str, tuple[Place, ...]]
+
+    @field_validator("regions")
+    @classmethod
+    def _codes(cls, value: dict[str, tuple[Place, ...]]) -> dict[str, tuple[Place, ...]]:
+        for code in value:
+            if not is_region_code(code):
+                raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 or ISO 3166-2 code")
+        return value

@@ -19,6 +19,8 @@ class ScreenedParty:
     algorithm: str
     match_threshold: float
     review_threshold: float
+    # Lists the store holds but with no version in force on the date: not screened against.
+    unavailable: tuple[str, ...] = ()
 
     @classmethod
     def from_result(cls, result: Any) -> ScreenedParty:

@@ -117,10 +117,12 @@ class LicenseView:
     caps: tuple[CapSpec, ...]
 
     def cap_key(self, cap: CapSpec, holder: str, on: date) -> CapKey:
+        """`holder`: the decision's cap holder, as the ledger keys it. A specific license is
+        used only by its own holder, so its cap is keyed by that same holder."""
         if cap.period == "calendar_year":
             return CapKey(self.family, holder, str(on.year))
         until = self.valid_until.isoformat() if self.valid_until else "open"
-        return CapKey(self.family, self.holder or holder, f"{self.valid_from}/{until}")
+        return CapKey(self.family, holder, f"{self.valid_from}/{until}")
 
     @property
     def citation(self) -> str:
@@ -219,6 +221,7 @@ def validate_specific(
         {},
         lambda _rel: where,
         {where: text} if text is not None else {},
+        goods=rules.goods_file,
     )
     checker.terms(where, lic)
     for i, a in enumerate(lic.authorities):

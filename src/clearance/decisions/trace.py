@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from clearance.decisions.caps import CapUse
+from clearance.store.contents import ListWarning
 
 
 class Outcome(StrEnum):
@@ -120,6 +121,8 @@ class Decision:
     cap_holder: str = ""
     transaction: Mapping[str, Any] = field(default_factory=dict)
     ownership_import: int | None = None  # the ownership data set the 50% rule used
+    # What the reader must know about the list versions it rests on (incomplete, stale).
+    warnings: tuple[ListWarning, ...] = ()
     recorded: bool = False  # its drawdowns were written to the ledger
     replayed: bool = False  # returned from the ledger for a repeated transaction id
 
@@ -150,6 +153,7 @@ class Decision:
             "screening": dict(self.screening),
             "transaction": dict(self.transaction),
             "ownership_import": self.ownership_import,
+            "warnings": [w.to_dict() for w in self.warnings],
             "recorded": self.recorded,
             "replayed": self.replayed,
         }
@@ -175,6 +179,7 @@ class Decision:
             cap_holder=data.get("cap_holder", ""),
             transaction=data.get("transaction", {}),
             ownership_import=data.get("ownership_import"),
+            warnings=tuple(ListWarning.from_dict(w) for w in data.get("warnings", ())),
             recorded=bool(data.get("recorded", False)),
             replayed=bool(data.get("replayed", False)),
         )

@@ -8,6 +8,7 @@ Money is `Decimal` throughout and rendered as a string in JSON, so no cent is lo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -44,13 +45,18 @@ class Money:
 @dataclass(frozen=True, slots=True)
 class GoodsLine:
     description: str
-    eccn: str | None = None
-    # `NLR`, a Commerce license number, or a License Exception code: the engine checks that
-    # one is present where a license requires Commerce authorization, not that it is right.
+    eccn: str | None = None  # Export Control Classification Number, or EAR99
+    # `NLR`, a BIS license number, or a License Exception code (goods.yaml says which forms
+    # count). The engine checks the form and the Commerce rules of the date (NLR to Russia
+    # no longer suffices for CCL items from 2022), not the license itself.
     export_authorization: str | None = None
     quantity: int | None = None
+    hs_code: str | None = None  # Harmonized System code: `8443.31`, `030389`
+    exported: date | None = None  # when the goods left; default: the transaction date
 
     def to_dict(self) -> dict[str, Any]:
+        # Only what was given: the transaction's content hash must not change for a goods
+        # line that does not use the newer fields.
         return {
             k: v
             for k, v in (
@@ -58,6 +64,8 @@ class GoodsLine:
                 ("eccn", self.eccn),
                 ("export_authorization", self.export_authorization),
                 ("quantity", self.quantity),
+                ("hs_code", self.hs_code),
+                ("exported", self.exported.isoformat() if self.exported else None),
             )
             if v is not None
         }
@@ -70,11 +78,23 @@ class _In(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+_HS_CODE = re.compile(r"^[0-9]{4}(\.?[0-9]{2}){0,3}$")
+
+
 class _GoodsIn(_In):
     description: str = Field(min_length=1)
     eccn: str | None = None
     export_authorization: str | None = None
     quantity: int | None = Field(default=None, ge=0)
+    hs_code: str | None = None
+    exported: dt.date | None = None
+
+    @field_validator("hs_code")
+    @classmethod
+    def _hs(cls, value: str | None) -> str | None:
+        if value is not None and not _HS_CODE.match(value.strip()):
+            raise ValueError(f"{value!r} is not an HS code (4 to 10 digits: 8471, 8443.31)")
+        return value.strip() if value is not None else None
 
 
 class _AmountIn(_In):
@@ -149,7 +169,14 @@ class Transaction:
             parties=tuple(p.to_party() for p in parsed.parties),
             purpose=parsed.purpose,
             goods=tuple(
-                GoodsLine(g.description, g.eccn, g.export_authorization, g.quantity)
+                GoodsLine(
+                    g.description,
+                    g.eccn,
+                    g.export_authorization,
+                    g.quantity,
+                    g.hs_code,
+                    g.exported,
+                )
                 for g in parsed.goods
             ),
             regions=tuple(parsed.regions),
@@ -186,7 +213,7 @@ def _party_as_given(party: Party) -> dict[str, Any]:
     out: dict[str, Any] = {"name": party.name}
     if party.type is not EntryType.UNKNOWN:
         out["type"] = party.type.value
-    for key in ("country", "dob", "role"):
+    for key in ("country", "dob", "role", "address", "city"):
         if getattr(party, key) is not None:
             out[key] = getattr(party, key)
     if party.identifiers:

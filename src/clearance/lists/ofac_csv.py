@@ -48,6 +48,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ from clearance.model import (
     Address,
     Entry,
     EntryType,
+    ListPart,
     ListSource,
     Name,
     NameKind,
@@ -542,4 +544,20 @@ def parse(path: Path) -> ParsedList:
         files=tuple(str(p) for p in files.paths),
         sha256=sha256_of_files(files.paths),
         entries=_entries(files, side, index),
+        parts=_parts(files, side),
+    )
+
+
+def _parts(files: _FileSet, side: _SideData) -> tuple[ListPart, ...]:
+    """Which side files the set had (many published snapshots are the main file alone)."""
+    layout = next(lay for lay in _LAYOUTS if lay.source is files.source)
+    rows = Counter(path for path, _, _ in side.rows)
+    found = (
+        ("addresses", layout.addresses, files.addresses),
+        ("aliases", layout.aliases, files.aliases),
+        ("remarks", layout.comments, files.comments),
+    )
+    return tuple(
+        ListPart(name, file, path is not None, rows[path] if path is not None else None)
+        for name, file, path in found
     )

@@ -134,6 +134,7 @@ def decide(
         screened,
         rules=rules,
         cap_holder=cap_holder or txn.cap_holder or default_cap_holder(app.settings),
+        stale_days=app.settings.list_stale_days,
     )
     if not audit:
         with app.engine.connect() as conn:
@@ -146,7 +147,15 @@ def decide(
         with unit_of_work(app.engine) as uow:
             decision = evaluate_and_draw(uow.conn, txn, screened, ctx, record=record)
             return _write_record(
-                uow, app, txn, rules, screened, decision, record, ctx.specific_licenses
+                uow,
+                app,
+                txn,
+                rules,
+                screened,
+                decision,
+                record,
+                ctx.specific_licenses,
+                cap_holder_given=ctx.cap_holder_given,
             )
     except IntegrityError:
         # The same transaction id recorded concurrently under other caps: answer as a repeat.
@@ -182,6 +191,8 @@ def _write_record(
     decision: Decision,
     record: bool,
     specific: Sequence[SpecificLicense],
+    *,
+    cap_holder_given: str | None = None,
 ) -> DecisionResult:
     """Review the hits and append the decision's record, in the decision's unit of work.
 
@@ -216,6 +227,8 @@ def _write_record(
         ),
         "ownership_import": decision.ownership_import,
         "cap_holder": decision.cap_holder,
+        # As the caller gave it, before it was read as the ledger keys it (`cap_holder`).
+        "cap_holder_given": cap_holder_given,
         "ledger_recorded": decision.recorded,
         "request": {"record": record, "cap_holder": decision.cap_holder},
         # As they stood when deciding: licenses can be registered after the decision.

@@ -43,8 +43,9 @@ if TYPE_CHECKING:
     from clearance.decisions.caps import CapKey, Usage
 
 _MAX_DIFFERENCES = 50
-# Decision fields that describe the call, not the answer.
-_CALL_FIELDS = frozenset({"recorded", "replayed"})
+# Decision fields that describe the call, not the answer. `warnings` describe the store as it
+# stood (a version imported later changes them), not what was decided.
+_CALL_FIELDS = frozenset({"recorded", "replayed", "warnings"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,7 @@ def _evaluate(
     pinned: bool,
     cap_holder: str,
     usage: Mapping[CapKey, Usage],
+    cap_holder_given: str | None = None,
 ) -> dict[str, Any]:
     from clearance.decisions import Context, evaluate
     from clearance.decisions.flow import ownership_view
@@ -336,7 +338,11 @@ def _evaluate(
         else ownership_view(engine, txn, screened, rules, import_id=ownership_import, pinned=pinned)
     )
     ctx = Context(
-        rules=rules, specific_licenses=tuple(specific), ownership=ownership, cap_holder=cap_holder
+        rules=rules,
+        specific_licenses=tuple(specific),
+        ownership=ownership,
+        cap_holder=cap_holder,
+        cap_holder_given=cap_holder_given,
     )
     answer = evaluate(txn, screened, ctx, usage).to_dict()
     return {k: v for k, v in answer.items() if k not in _CALL_FIELDS}
@@ -383,6 +389,7 @@ def _replay_decision(
         pinned=True,
         cap_holder=payload["cap_holder"],
         usage=usage,
+        cap_holder_given=payload.get("cap_holder_given"),
     )
     replayed = outcome(screened, answer, rules.version)
 

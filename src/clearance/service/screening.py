@@ -41,6 +41,7 @@ from clearance.screening import (
 from clearance.service.handle import Clearance
 from clearance.service.uow import unit_of_work
 from clearance.settings import Settings
+from clearance.store.contents import ListWarning, list_warnings
 
 Progress = Callable[[int], None]
 
@@ -83,18 +84,35 @@ def screening_config(algorithm: str, match: float, review: float) -> dict[str, A
 # --- one party -------------------------------------------------------------------------------
 
 
+def version_warnings(
+    app: Clearance, versions: Sequence[ListVersion], on: date | None
+) -> tuple[ListWarning, ...]:
+    """What a reader must know about the list versions a screening used: incomplete imports
+    and stale versions (`store.contents`), judged on `on` (default today)."""
+    when = on or date.today()
+    return tuple(list_warnings(app.engine, versions, when, app.settings.list_stale_days))
+
+
+def warning_lines(warnings: Sequence[ListWarning]) -> list[str]:
+    """One visible line per warning, for the text a person reads."""
+    return [w.line() for w in warnings]
+
+
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """A screening's answer: the hits with their review status, and its audit record."""
+    """A screening's answer: the hits with their review status, the warnings about the list
+    versions it used, and its audit record."""
 
     result: ScreeningResult
     hits: tuple[ReviewedHit, ...]
     record: AuditRecord | None
+    warnings: tuple[ListWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = self.result.to_dict()
         for hit, reviewed in zip(data["hits"], self.hits, strict=True):
             hit["review"] = reviewed.review_dict()
+        data["warnings"] = [w.to_dict() for w in self.warnings]
         data["audit_record"] = record_ref(self.record)
         return data
 
@@ -123,18 +141,22 @@ def screen_party(
 ) -> Screening:
     """Screen one party; raise or find alerts and append the `screening` record."""
     if not audit:
+        request = request or ScreenRequest()
         result = screen(
             app.engine,
             party,
-            as_of=request.as_of if request else None,
-            lists=request.lists if request else None,
-            threshold=request.threshold if request else None,
-            top=request.top if request else 10,
+            as_of=request.as_of,
+            lists=request.lists,
+            threshold=request.threshold,
+            top=request.top,
             settings=app.settings,
-            version_ids=request.version_ids if request else None,
+            version_ids=request.version_ids,
         )
         return Screening(
-            result, tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits), None
+            result,
+            tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits),
+            None,
+            version_warnings(app, result.list_versions, result.as_of),
         )
     [screening] = screen_parties(app, [party], request)
     return screening
@@ -197,6 +219,8 @@ def screen_parties(
         )
         for party in parties
     ]
+    warnings = version_warnings(app, versions, as_of)
+    shared["warnings"] = [w.to_dict() for w in warnings]
     screenings = []
     with unit_of_work(app.engine) as uow:
         for result in results:
@@ -210,7 +234,7 @@ def screen_parties(
                 "hits": [h.to_dict() for h in reviewed],
             }
             record = uow.record(SCREENING, payload, app)
-            screenings.append(Screening(result, tuple(reviewed), record))
+            screenings.append(Screening(result, tuple(reviewed), record, warnings))
     return screenings
 
 
@@ -227,6 +251,7 @@ class FileScreening:
     # Seconds per phase and the index's shipping cost, for people and benchmarks (not recorded).
     timings: dict[str, float] = field(default_factory=dict)
     shipping: dict[str, Any] | None = None
+    warnings: tuple[ListWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -236,6 +261,7 @@ class FileScreening:
             "partitions": self.partitions,
             "cluster": self.cluster,
             "list_versions": [version_to_dict(v) for v in self.list_versions],
+            "warnings": [w.to_dict() for w in self.warnings],
             "audit_record": record_ref(self.record),
         }
 
@@ -304,6 +330,8 @@ def screen_parties_file(
             settings.screening_algorithm, settings.match_threshold, settings.review_threshold
         ),
     }
+    warnings = version_warnings(app, versions, when)
+    payload["warnings"] = [w.to_dict() for w in warnings]
     with unit_of_work(app.engine) as uow:
         record = uow.record(SCREENING_BATCH, payload, app)
     return FileScreening(
@@ -314,6 +342,7 @@ def screen_parties_file(
         batch.cluster,
         batch.timings,
         batch.shipping,
+        warnings,
     )
 
 
@@ -396,6 +425,7 @@ class NamesScreening:
 
     hits: tuple[tuple[Hit, ListVersion], ...]
     records: tuple[AuditRecord, ...]
+    warnings: tuple[ListWarning, ...] = ()
 
 
 def screen_names(
@@ -418,15 +448,17 @@ def screen_name_groups(
     for names in groups:
         best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
         records: list[AuditRecord] = []
+        warnings: dict[tuple[str, int], ListWarning] = {}
         for _ in names:
             screening = next(screenings)
             assert screening.record is not None  # screen_parties always records
             records.append(screening.record)
+            warnings.update(((w.code, w.version), w) for w in screening.warnings)
             versions = {v.id: v for v in screening.result.list_versions}
             for hit in screening.result.hits:
                 key = (hit.list_name, hit.entry.source_id)
                 if key not in best or hit.score > best[key][0].score:
                     best[key] = (hit, versions[hit.list_version_id])
         ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
-        out.append(NamesScreening(tuple(ranked), tuple(records)))
+        out.append(NamesScreening(tuple(ranked), tuple(records), tuple(warnings.values())))
     return out

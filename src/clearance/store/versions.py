@@ -25,6 +25,7 @@ from clearance.model import (
     entry_from_dict,
     entry_to_dict,
 )
+from clearance.store.contents import record_contents
 from clearance.store.db import within
 from clearance.store.tables import entry_blob, list_version, version_entry
 
@@ -190,6 +191,7 @@ def import_list(
         total = sum(counts.values())
         if total == 0:
             raise StoreError(f"{', '.join(parsed.files)}: no entries; refusing an empty version")
+        record_contents(conn, version_id, parsed.parts)  # which parts this import had
         conn.execute(
             list_version.update()
             .where(list_version.c.id == version_id)
