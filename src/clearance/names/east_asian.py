@@ -1,0 +1,70 @@
+"""Korean and Chinese names (clearance-v2): given-name syllables as one word, Hangul input,
+and spellings of one syllable read as one (names/data/east_asian_names.yaml).
+
+`Kim Jong Un`, `Kim Jong-un`, `KIM, Jong Un`, `Kim Jongun` and `김정은` all read as the
+surname key `gim` and the given-name key `jongun`. A name is read this way when one of its
+ends is a listed surname and every other word is made of romanized syllables; such names are
+then compared by key only (scorer), because two Korean names sharing a syllable or two are
+not spellings of one name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import icu
+
+from clearance.names.tables import apply_rules, east_asian_tables
+
+__all__ = ["HANGUL", "join_given_names", "romanize_hangul", "syllable_key"]
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+@lru_cache(maxsize=1)
+def _hangul_latin() -> icu.Transliterator:
+    return icu.Transliterator.createInstance("Hangul-Latin; Latin-ASCII")
+
+
+def _syllables(word: str) -> list[str]:
+    return [str(_hangul_latin().transliterate(s)) for s in word]
+
+
+@lru_cache(maxsize=65536)
+def romanize_hangul(word: str, surname_first: bool) -> str:
+    """A Hangul word as Latin: `김정은` -> `kim jeong eun`; a word of 2 to 4 syllables
+    whose first syllable is a surname gives the surname's usual spelling."""
+    tables = east_asian_tables()
+    if surname_first and 2 <= len(word) <= 4 and word[0] in tables.korean_hangul:
+        key = tables.korean_hangul[word[0]]
+        spelling = next(s for s, k in tables.surnames.items() if k == key)
+        return " ".join([spelling, *_syllables(word[1:])])
+    return " ".join(_syllables(word))
+
+
+def syllable_key(word: str) -> str:
+    return apply_rules(word, east_asian_tables().key_rules)
+
+
+def _is_syllabic(word: str) -> bool:
+    return word.isalpha() and east_asian_tables().syllabic.fullmatch(word) is not None
+
+
+def join_given_names(tokens: list[str]) -> tuple[list[str], int] | None:
+    """(surname key and given-name key, in written order; the surname's position), or None
+    when the name is not read as a Korean or Chinese name."""
+    if not 2 <= len(tokens) <= 4:
+        return None
+    surnames = east_asian_tables().surnames
+    for position in (0, len(tokens) - 1):
+        given = tokens[1:] if position == 0 else tokens[:-1]
+        if tokens[position] not in surnames or not all(_is_syllabic(t) for t in given):
+            continue
+        joined = "".join(given)
+        if len(given) > 1 and not _is_syllabic(joined):
+            continue  # more syllables than a given name has
+        surname = surnames[tokens[position]]
+        key = syllable_key(joined)
+        return ([surname, key], 0) if position == 0 else ([key, surname], 1)
+    return None
