@@ -26,6 +26,8 @@ def describe_alignment(result: NameScore, listed: NameForm) -> str:
     optional = {t.upper() for t, o in zip(listed.tokens, listed.optional, strict=True) if o}
     for token in result.query_unmatched:
         note = ", legal-form word" if token in result.legal_words else ""
+        if not note and token in result.qualifiers:
+            note = ", qualifier"
         parts.append(f"[{token} unmatched on query side{note}]")
     for token in result.listed_unmatched:
         if token.lower() in result.legal_words:

@@ -54,6 +54,10 @@ __all__ = [
 ]
 
 
+# The most a Korean or Chinese name scores when a part of the listed name is not met
+# (clearance-v2, `east_asian_exact`).
+EAST_ASIAN_PART_MISSING = 0.5
+
 # --- tokens ----------------------------------------------------------------------------------
 
 
@@ -179,6 +183,7 @@ class NameScore:
     legal_penalty: float = 0.0
     legal_words: frozenset[str] = frozenset()  # tokens of either name counted as legal words
     no_exact_word: bool = False  # the alignment has look-alikes only (score scaled down)
+    qualifiers: frozenset[str] = frozenset()  # unmatched query words that only qualify (v2)
 
 
 @dataclass(slots=True)
@@ -380,6 +385,10 @@ def query_qualifiers(query: NameForm, config: AlgorithmConfig) -> frozenset[str]
     return org_qualifiers()
 
 
+def _east_asian(query: NameForm, listed: NameForm, config: AlgorithmConfig) -> bool:
+    return config.east_asian_exact and bool(query.flags & listed.flags & FLAG_EAST_ASIAN)
+
+
 def _similarities(
     query: NameForm,
     listed: NameForm,
@@ -399,7 +408,7 @@ def _similarities(
                 return base(a, b)
             return v2_similarity(a, b, config, base, arabic)
 
-    if config.east_asian_exact and query.flags & listed.flags & FLAG_EAST_ASIAN:
+    if _east_asian(query, listed, config):
         similarity_of = strict(similarity_of)
         fallback = None
     return similarity_of, fallback
@@ -438,9 +447,14 @@ def score_names(
     def is_legal_word(token: str) -> bool:
         return token in absorb or token in q_legal or token in l_legal
 
-    q_cov = _coverage(q_side, is_legal_word, config, query_qualifiers(query, config))
+    qualifiers = query_qualifiers(query, config)
+    q_cov = _coverage(q_side, is_legal_word, config, qualifiers)
     l_cov = _coverage(l_side, is_legal_word, config)
     score, no_exact_word = _combined(alignment, q_cov, l_cov)
+    if _east_asian(query, listed, config) and l_side.free():
+        # A Korean or Chinese name is its surname and its given name: another surname with
+        # the same given name (`RI, Chong Chol` for `Kim Jong Chol`) is another person.
+        score = min(score, EAST_ASIAN_PART_MISSING)
     legal_penalty = _legal_penalty(query, listed, config)
     alignment.pairs.sort(key=lambda p: p[0])
     return NameScore(
@@ -454,4 +468,5 @@ def score_names(
         legal_penalty=legal_penalty,
         no_exact_word=no_exact_word,
         legal_words=_unmatched_legal_words(alignment, is_legal_word),
+        qualifiers=frozenset(t for t in q_side.tokens if t in qualifiers),
     )
