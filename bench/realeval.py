@@ -320,6 +320,18 @@ def negatives(seed: int, count: int, companies: int, listed: set[str]) -> list[Q
     return out
 
 
+def _syllable_dropped(query: evalset.EvalQuery) -> bool:
+    """A `dropped_middle` query made from a Korean or Chinese name (`CHOE, Chol` from `CHOE,
+    Chol Ho`): its second given-name syllable is not a middle name, and without it the name
+    is another name. Such queries are left out of the kind."""
+    from clearance.names import analyze_name
+    from clearance.names.reading import FLAG_EAST_ASIAN
+
+    if query.kind != "dropped_middle":
+        return False
+    return bool(analyze_name(query.source_name, query.type, reading="v2").flags & FLAG_EAST_ASIAN)
+
+
 def build(
     lists_dir: Path, seed: int, persons: int, companies: int, sizes: evalset.Sizes
 ) -> tuple[evalset.EvalSet, list[Query]]:

@@ -18,24 +18,25 @@ from functools import lru_cache
 
 import icu
 
-__all__ = ["BIDI_CONTROLS", "has_bidi_control", "is_default_ignorable", "strip_ignorables"]
+__all__ = ["BIDI_CONTROLS", "has_bidi_control", "ignorable_characters", "is_default_ignorable", "strip_ignorables"]
 
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 @lru_cache(maxsize=1)
-def _ignorable() -> frozenset[str]:
+def ignorable_characters() -> frozenset[str]:
+    """Every default-ignorable code point, as ICU knows them."""
     return frozenset(icu.UnicodeSet("[:Default_Ignorable_Code_Point:]"))
 
 
 @lru_cache(maxsize=2)
 def _table(keep_bidi: bool) -> dict[int, None]:
-    drop = _ignorable() - BIDI_CONTROLS if keep_bidi else _ignorable()
+    drop = ignorable_characters() - BIDI_CONTROLS if keep_bidi else ignorable_characters()
     return dict.fromkeys(ord(c) for c in drop)
 
 
 def is_default_ignorable(char: str) -> bool:
-    return char in _ignorable()
+    return char in ignorable_characters()
 
 
 def strip_ignorables(text: str, *, keep_bidi: bool = False) -> str:

@@ -95,10 +95,12 @@ def skeleton(token: str) -> str:
     word = token.replace("ph", "f").replace("ou", "u").replace("q", "k").replace("c", "k")
     for digraph, letter in _DIGRAPHS:
         word = word.replace(digraph, letter)
+    # A final long i (the nisba of `Maroufi`, `Noorzai`) is a letter in Arabic script.
+    nisba = "Y" if len(word) > 3 and word[-1] in "iy" else ""
     head, tail = word[:1], word[1:]
     tail = _SKELETON_DROP.sub("", tail).replace("y", "").replace("w", "")
     head = _SKELETON_DROP.sub("", head)
     word = _DOUBLE.sub(r"\1", head + tail)
     if len(word) > 2 and word.endswith("h"):
         word = word[:-1]  # ta marbuta and final heh: `fatimah` is `fatima`
-    return word
+    return word + nisba

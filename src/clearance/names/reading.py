@@ -24,6 +24,7 @@ from clearance.names.east_asian import HANGUL, join_given_names, romanize_hangul
 from clearance.names.legal_forms import split_legal_forms
 from clearance.names.normalize import fold
 from clearance.names.person import optional_tokens, strip_honorifics
+from clearance.names.scripts import has_cyrillic
 from clearance.names.tables import arabic_tables, honorifics
 from clearance.text import strip_ignorables
 
@@ -112,6 +113,11 @@ def read_name(
         if correct is not None:
             folded = correct(folded)
         split = split_legal_forms(folded)
+        if not split.forms and has_cyrillic(source):
+            # As clearance-v1 (form.py): rigour knows some Russian forms in its own spelling.
+            other = split_legal_forms(fold(latin, russian_bgn=False))
+            if other.forms:
+                split = other
         folded, reading.forms, reading.words = split.text, split.forms, split.words
     tokens = tuple(folded.split()) if folded else ()
     if is_person or (type is EntryType.UNKNOWN and "," in source):

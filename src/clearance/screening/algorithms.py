@@ -147,6 +147,7 @@ CLEARANCE_V2 = register_algorithm(
         expansion_score=0.75,
         split_join_retrieval=True,
         flag_bidi=True,
+        early_stop=True,
         dob_near_years=1,
         dob_conflict_penalty=0.25,
         person_country_conflict_penalty=0.22,

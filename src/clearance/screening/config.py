@@ -146,6 +146,9 @@ class AlgorithmConfig:
     flag_bidi: bool = later_knob(False)
     # Birth years at most this far apart are compatible (no penalty, no bonus); 0 is off.
     dob_near_years: int = later_knob(0)
+    # With a threshold of 0 (`--threshold 0 --top N`), stop aligning candidates once N
+    # entries score at least the next candidate's retrieval estimate.
+    early_stop: bool = later_knob(False)
     # A person's country (nationality) against a listed person's: this penalty instead of
     # `country_conflict_penalty`; negative is off.
     person_country_conflict_penalty: float = later_knob(-1.0)

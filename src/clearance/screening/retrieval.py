@@ -426,11 +426,17 @@ class Blocker:
     def candidates(self, query: NameForm, cutoff: float, limit: int) -> list[int]:
         """Name ids whose estimated score reaches `cutoff` (or the `limit` best if none),
         best estimate first."""
+        return self.estimated(query, cutoff, limit)[0]
+
+    def estimated(
+        self, query: NameForm, cutoff: float, limit: int
+    ) -> tuple[list[int], list[float]]:
+        """`candidates`, with each one's estimate."""
         if not len(self.name_totals):
-            return []
+            return [], []
         matched = self._matched_weights(query)
         if matched is None:
-            return []
+            return [], []
         q_matched, l_matched, q_total, touched = matched
         exponent = self.config.query_coverage_exponent
         names: npt.NDArray[Any]
@@ -453,7 +459,7 @@ class Blocker:
             best = np.argpartition(-estimate, limit - 1)[:limit]
             names, estimate = names[best], estimate[best]
         order = np.argsort(-estimate, kind="stable")
-        return [int(n) for n in names[order]]
+        return [int(n) for n in names[order]], [float(e) for e in estimate[order]]
 
     def _matched_weights(
         self, query: NameForm

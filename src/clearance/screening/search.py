@@ -72,15 +72,20 @@ def search(
     bonus = max_attribute_bonus(party, config)
     cutoff = floor - config.candidate_margin - bonus
     limit = max(config.max_candidates, 4 * top)
-    for candidate in _scored_candidates(index, query, cutoff, limit):
+    stop_at = top if config.early_stop and cutoff <= 0 else 0
+    for candidate in _scored_candidates(index, query, cutoff, limit, stop_at):
         _keep(index, best, candidate)
     hits: list[Hit] = []
-    for candidate in best.values():
-        if candidate.name_score + bonus < floor:
-            continue  # no attribute could lift it: skip decoding the entry
+    kth = -1.0  # the top-th best hit score so far
+    for candidate in sorted(best.values(), key=lambda c: -c.name_score):
+        reach = candidate.name_score + bonus
+        if reach < floor or round(min(1.0, reach), 4) < kth:
+            break  # no attribute could lift it (or any later one): skip decoding entries
         hit = _hit(index, party, candidate, match_at)
         if hit.score >= floor:
             hits.append(hit)
+            if len(hits) >= top:
+                kth = sorted((h.score for h in hits), reverse=True)[top - 1]
     hits.sort(key=lambda h: (-h.score, h.list_name, h.entry.source_id))
     return hits[:top]
 
@@ -145,13 +150,17 @@ def _acronym_candidates(
         found.append(
             _Candidate(current.name_id if confirmed and current else name_id, None, score, note)
         )
-    if acronym is None and len(content) >= 3:
+    if acronym is None and len(content) >= 3 and query.type is not EntryType.PERSON:
         initials = "".join(t[0] for t in content if t.isalpha())
         for name_id in index.exact_names(initials):
-            if index.exact_reason(name_id) == "short name":
+            listed_type = index.form(name_id).type
+            if index.exact_reason(name_id) == "short name" and listed_type in _ORG_TYPES:
                 note = acronym_feature(index.indexed_name(name_id).name, initials, False, True)
                 found.append(_Candidate(name_id, None, config.expansion_score, note))
     return found
+
+
+_ORG_TYPES = (EntryType.ORGANIZATION, EntryType.UNKNOWN)
 
 
 def _unqualified_candidates(index: ScreeningIndex, query: NameForm) -> list[_Candidate]:
@@ -173,9 +182,10 @@ def _exact_score(index: ScreeningIndex, name_id: int) -> float:
 
 
 def _scored_candidates(
-    index: ScreeningIndex, query: NameForm, cutoff: float, limit: int
+    index: ScreeningIndex, query: NameForm, cutoff: float, limit: int, stop_at: int = 0
 ) -> list[_Candidate]:
-    """The names retrieval finds for the query, aligned and scored in full."""
+    """The names retrieval finds for the query, aligned and scored in full; with `stop_at`
+    N, only until N entries score at least the next candidate's estimate."""
     config, blocker = index.config, index.blocker
     is_person = query.type is EntryType.PERSON
     query_weights = [token_weight(t, index.idf(t), config, is_person) for t in query.tokens]
@@ -183,7 +193,12 @@ def _scored_candidates(
     if query.flags & FLAG_ARABIC:
         quick = blocker.arabic_quick_similarity
     found = []
-    for name_id in blocker.candidates(query, cutoff, limit):
+    entries: dict[int, float] = {}
+    names, estimates = blocker.estimated(query, cutoff, limit)
+    for name_id, estimate in zip(names, estimates, strict=True):
+        enough = stop_at and len(entries) >= stop_at
+        if enough and sorted(entries.values(), reverse=True)[stop_at - 1] >= estimate:
+            break
         result = score_names(
             query,
             index.form(name_id),
@@ -194,6 +209,8 @@ def _scored_candidates(
             fallback=blocker.leftover_similarity,
         )
         found.append(_Candidate(name_id, result, result.score))
+        entry = index.entry_position(name_id)
+        entries[entry] = max(entries.get(entry, 0.0), result.score)
     return found
 
 

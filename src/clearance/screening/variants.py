@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rapidfuzz.distance import OSA
+
 from clearance.names.arabic import skeleton
 from clearance.names.cyrillic import spelling_key
 from clearance.screening.config import AlgorithmConfig
@@ -42,11 +44,21 @@ def v2_similarity(
     return similarity, how
 
 
+# A typo in a long Korean or Chinese name key (`chunosng`) is still a typo: one edit is
+# allowed from this length on; `jongsu` / `jongun` (two edits, six letters) never pair.
+STRICT_TYPO_LENGTH = 7
+
+
 def strict(similarity_of: PairSimilarity) -> PairSimilarity:
-    """Only equal words and initials: how Korean and Chinese name keys are compared."""
+    """Equal words, initials, and one edit in long words: how Korean and Chinese name keys
+    are compared."""
 
     def compare(a: str, b: str) -> tuple[float, str]:
         similarity, how = similarity_of(a, b)
-        return (similarity, how) if how in ("=", "initial") else (0.0, "")
+        if how in ("=", "initial"):
+            return similarity, how
+        if min(len(a), len(b)) >= STRICT_TYPO_LENGTH and OSA.distance(a, b, score_cutoff=1) <= 1:
+            return similarity, how
+        return 0.0, ""
 
     return compare
