@@ -68,7 +68,8 @@ def _split(key: str) -> str:
 def _numbers(entry: Entry) -> set[str]:
     found: set[str] = set()
     for identifier in entry.identifiers:
-        for token in _NUMBER.findall(identifier.value.upper().replace(" ", "")):
+        text = identifier.value.upper().replace("-", "").replace(".", "").replace("/", "")
+        for token in _NUMBER.findall(text):
             if any(c.isdigit() for c in token):
                 found.add(token)
     return found
@@ -349,7 +350,7 @@ def build(
             q.name, q.type, q.expected_id, q.kind, _script(q.name), _split(q.expected_id or q.name)
         )
         for q in base.queries
-        if q.kind not in ("negative_person", "negative_company")
+        if q.kind not in ("negative_person", "negative_company") and not _syllable_dropped(q)
     ]
     queries += real_positives(lists_dir, base.index_entries, owners)
     queries += negatives(seed, persons, companies, listed)

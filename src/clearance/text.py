@@ -18,7 +18,13 @@ from functools import lru_cache
 
 import icu
 
-__all__ = ["BIDI_CONTROLS", "has_bidi_control", "ignorable_characters", "is_default_ignorable", "strip_ignorables"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "has_bidi_control",
+    "ignorable_characters",
+    "is_default_ignorable",
+    "strip_ignorables",
+]
 
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 

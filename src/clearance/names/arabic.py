@@ -92,9 +92,10 @@ _DOUBLE = re.compile(r"(.)\1+")
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """The consonants of a word as Arabic script would write them (see module docstring)."""
-    word = token.replace("ph", "f").replace("ou", "u").replace("q", "k").replace("c", "k")
+    word = token.replace("ph", "f").replace("ou", "u")
     for digraph, letter in _DIGRAPHS:
         word = word.replace(digraph, letter)
+    word = word.replace("q", "k").replace("c", "k")
     # A final long i (the nisba of `Maroufi`, `Noorzai`) is a letter in Arabic script.
     nisba = "Y" if len(word) > 3 and word[-1] in "iy" else ""
     head, tail = word[:1], word[1:]

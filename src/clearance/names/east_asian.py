@@ -51,13 +51,16 @@ def _is_syllabic(word: str) -> bool:
     return word.isalpha() and east_asian_tables().syllabic.fullmatch(word) is not None
 
 
-def join_given_names(tokens: list[str]) -> tuple[list[str], int] | None:
+def join_given_names(
+    tokens: list[str], surname_first: bool = False
+) -> tuple[list[str], int] | None:
     """(surname key and given-name key, in written order; the surname's position), or None
-    when the name is not read as a Korean or Chinese name."""
+    when the name is not read as a Korean or Chinese name. `surname_first`: the family name
+    is known to come first (`LAST, First`), so only the first word may be the surname."""
     if not 2 <= len(tokens) <= 4:
         return None
     surnames = east_asian_tables().surnames
-    for position in (0, len(tokens) - 1):
+    for position in (0,) if surname_first else (0, len(tokens) - 1):
         given = tokens[1:] if position == 0 else tokens[:-1]
         if tokens[position] not in surnames or not all(_is_syllabic(t) for t in given):
             continue

@@ -69,7 +69,8 @@ def transliterate_words(text: str) -> tuple[str, int]:
 
 
 def _rewrite(pairs: Pairs, is_person: bool) -> Pairs:
-    """Canonical name parts; in person names, no article and no honorific."""
+    """Canonical name parts; in person names, no article and no honorific (in names of
+    three written words or more, so that a title never leaves a name of one word)."""
     out: Pairs = []
     for token, optional in pairs:
         out.extend((part, optional) for part in canonical_parts(token))
@@ -77,7 +78,7 @@ def _rewrite(pairs: Pairs, is_person: bool) -> Pairs:
         return out
     articles, titles = arabic_tables().articles, honorifics()
     kept = [(t, o) for t, o in out if t not in articles]
-    if len(kept) >= 3:
+    if sum(1 for t, _ in pairs if t not in articles) >= 3:
         kept = [(t, o) for t, o in kept if t not in titles] or kept
     return kept if len(kept) >= 1 else out
 
@@ -130,10 +131,12 @@ def read_name(
     if not is_person:
         pairs = _drop_acronyms(pairs)
     if type in (EntryType.PERSON, EntryType.UNKNOWN):
-        joined = join_given_names([t for t, _ in pairs])
+        joined = join_given_names([t for t, _ in pairs], surname_first="," in latin)
         if joined is not None:
             pairs = [(t, False) for t in joined[0]]
             reading.flags |= FLAG_EAST_ASIAN
+    if type not in (EntryType.PERSON, EntryType.UNKNOWN):
+        reading.flags &= ~FLAG_ARABIC  # skeletons are for personal names
     reading.tokens = tuple(t for t, _ in pairs)
     reading.optional = tuple(o for _, o in pairs)
     return reading

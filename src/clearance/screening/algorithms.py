@@ -132,9 +132,11 @@ CLEARANCE_V2 = register_algorithm(
     dataclasses.replace(
         CLEARANCE_V1,
         name="clearance-v2",
-        # Extra query words (patronymic chains, titles, qualifiers) cost less than missing
-        # listed words.
-        query_coverage_exponent=0.35,
+        # Extra words of a person query (patronymic chains, titles) cost less than missing
+        # listed words; organizations keep v1's balance (`X Motors` is not `X`), their extra
+        # qualifiers and acronyms have rules of their own.
+        query_coverage_exponent=0.5,
+        person_query_coverage_exponent=0.4,
         reading="v2",
         variant_similarity=0.95,
         skeleton_similarity=0.90,

@@ -114,6 +114,8 @@ class AlgorithmConfig:
     ngram_max_checked: int
 
     # --- added in clearance-v2 (each neutral value is clearance-v1's behaviour) ------------
+    # The query-coverage exponent for person queries; negative: `query_coverage_exponent`.
+    person_query_coverage_exponent: float = later_knob(-1.0)
     # How names are read: `v1` (names/form.py) or `v2` (names/reading.py: ignorables off,
     # Arabic and Hangul romanized for names, name-part spellings from data tables, Korean and
     # Chinese given names joined).
@@ -170,6 +172,12 @@ class AlgorithmConfig:
         if "particles" in data:
             data["particles"] = list(self.particles)
         return data
+
+    def coverage_exponent(self, query_is_person: bool) -> float:
+        """The query-coverage exponent for a query of this kind."""
+        if query_is_person and self.person_query_coverage_exponent >= 0:
+            return self.person_query_coverage_exponent
+        return self.query_coverage_exponent
 
     def type_penalty(self, query: EntryType, listed: EntryType) -> float:
         if EntryType.UNKNOWN in (query, listed) or query is listed:

@@ -33,7 +33,7 @@ from clearance.names.frequency import population_weight
 from clearance.names.reading import FLAG_ARABIC
 from clearance.screening.algorithms import get_algorithm
 from clearance.screening.config import AlgorithmConfig
-from clearance.screening.routes import joined_routes, route_keys, split_routes
+from clearance.screening.routes import route_keys, split_join
 from clearance.screening.scorer import query_qualifiers, token_similarity, token_weight
 from clearance.screening.variants import v2_similarity
 
@@ -438,7 +438,7 @@ class Blocker:
         if matched is None:
             return [], []
         q_matched, l_matched, q_total, touched = matched
-        exponent = self.config.query_coverage_exponent
+        exponent = self.config.coverage_exponent(query.type is EntryType.PERSON)
         names: npt.NDArray[Any]
         if cutoff > 0:
             # The estimate never exceeds q_cov ** exponent (listed coverage is at most 1), so
@@ -490,32 +490,14 @@ class Blocker:
                 l_matched[ids] += listed
                 touched.append(ids)
         if config.split_join_retrieval:
-            touched.extend(self._split_join(query.tokens, weights, q_matched, l_matched))
+            reached = split_join(query.tokens, weights, self.vocab, self.weights, self._postings)
+            for ids, query_weight, listed_weight in reached:
+                q_matched[ids] += query_weight
+                l_matched[ids] += listed_weight
+                touched.append(ids)
         if not touched or q_total <= 0:
             return None
         return q_matched, l_matched, q_total, touched
-
-    def _split_join(
-        self,
-        tokens: Sequence[str],
-        weights: list[float],
-        q_matched: FloatArray,
-        l_matched: FloatArray,
-    ) -> list[IntArray]:
-        """clearance-v2: names reached by a word split in two or two words joined."""
-        touched: list[IntArray] = []
-        for first, second, token_id in joined_routes(tokens, self.vocab):
-            ids = self._postings(token_id)
-            q_matched[ids] += weights[first] + weights[second]
-            l_matched[ids] += self.weights[token_id]
-            touched.append(ids)
-        for k, token in enumerate(tokens):
-            ids = split_routes(token, self.vocab, self._postings)
-            if ids is not None and len(ids):
-                q_matched[ids] += weights[k]
-                l_matched[ids] += weights[k]
-                touched.append(ids)
-        return touched
 
 
 def _cache_key(token: str, arabic: bool) -> str:

@@ -21,7 +21,7 @@ from clearance.names.arabic import skeleton
 from clearance.names.cyrillic import spelling_key
 from clearance.screening.variants import MIN_SKELETON
 
-__all__ = ["joined_routes", "route_keys", "split_routes"]
+__all__ = ["joined_routes", "route_keys", "split_join", "split_routes"]
 
 IntArray = npt.NDArray[np.int32]
 # Parts of a split word shorter than this are too common to mean anything (`al`, `de`).
@@ -73,3 +73,23 @@ def split_routes(
     if not found:
         return None
     return np.unique(np.concatenate(found)).astype(np.int32)
+
+
+def split_join(
+    tokens: Sequence[str],
+    weights: Sequence[float],
+    vocab: dict[str, int],
+    listed_weights: npt.NDArray[np.float32],
+    postings: Callable[[int], IntArray],
+) -> list[tuple[IntArray, float, float]]:
+    """(names, query weight, listed weight) reached by a word split in two or two words
+    joined, for retrieval's estimate."""
+    reached: list[tuple[IntArray, float, float]] = []
+    for first, second, token_id in joined_routes(tokens, vocab):
+        weight = weights[first] + weights[second]
+        reached.append((postings(token_id), weight, float(listed_weights[token_id])))
+    for k, token in enumerate(tokens):
+        halves = split_routes(token, vocab, postings)
+        if halves is not None and len(halves):
+            reached.append((halves, weights[k], weights[k]))
+    return reached

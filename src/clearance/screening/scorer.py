@@ -355,7 +355,7 @@ def _legal_penalty(query: NameForm, listed: NameForm, config: AlgorithmConfig) -
 
 def _combined(alignment: _Alignment, q_cov: float, l_cov: float) -> tuple[float, bool]:
     """(name score before the legal-form penalty, whether it has look-alikes only)."""
-    exponent = alignment.config.query_coverage_exponent
+    exponent = alignment.config.coverage_exponent(alignment.query.is_person)
     score = (q_cov**exponent) * (l_cov ** (1.0 - exponent)) if q_cov and l_cov else 0.0
     pairs = alignment.pairs
     no_exact_word = bool(pairs) and all(p.similarity < 1.0 for _, p in pairs)

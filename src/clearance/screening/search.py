@@ -25,7 +25,13 @@ from clearance.screening.explain import (
     legal_form_feature,
     name_feature,
 )
-from clearance.screening.scorer import NameScore, query_qualifiers, score_names, token_weight
+from clearance.screening.scorer import (
+    NameScore,
+    PairSimilarity,
+    query_qualifiers,
+    score_names,
+    token_weight,
+)
 
 if TYPE_CHECKING:
     from clearance.screening.index import ScreeningIndex
@@ -189,7 +195,7 @@ def _scored_candidates(
     config, blocker = index.config, index.blocker
     is_person = query.type is EntryType.PERSON
     query_weights = [token_weight(t, index.idf(t), config, is_person) for t in query.tokens]
-    quick = blocker.quick_similarity
+    quick: PairSimilarity = blocker.quick_similarity
     if query.flags & FLAG_ARABIC:
         quick = blocker.arabic_quick_similarity
     found = []

@@ -44,20 +44,15 @@ def v2_similarity(
     return similarity, how
 
 
-# A typo in a long Korean or Chinese name key (`chunosng`) is still a typo: one edit is
-# allowed from this length on; `jongsu` / `jongun` (two edits, six letters) never pair.
-STRICT_TYPO_LENGTH = 7
-
-
 def strict(similarity_of: PairSimilarity) -> PairSimilarity:
-    """Equal words, initials, and one edit in long words: how Korean and Chinese name keys
-    are compared."""
+    """Equal words, initials, and two letters swapped (a typo: `chunosng`): how Korean and
+    Chinese name keys are compared. Any other difference (`jongong` / `jongjong`, `sangjol`
+    / `songjol`) is another name."""
 
     def compare(a: str, b: str) -> tuple[float, str]:
         similarity, how = similarity_of(a, b)
-        if how in ("=", "initial"):
-            return similarity, how
-        if min(len(a), len(b)) >= STRICT_TYPO_LENGTH and OSA.distance(a, b, score_cutoff=1) <= 1:
+        swapped = len(a) == len(b) and sorted(a) == sorted(b)
+        if how in ("=", "initial") or (swapped and OSA.distance(a, b, score_cutoff=1) <= 1):
             return similarity, how
         return 0.0, ""
 
