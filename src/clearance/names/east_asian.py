@@ -51,23 +51,47 @@ def _is_syllabic(word: str) -> bool:
     return word.isalpha() and east_asian_tables().syllabic.fullmatch(word) is not None
 
 
+def _syllables_of(word: str) -> list[str] | None:
+    """A syllabic word cut into its syllables (`jongun` -> `jong`, `un`), or None."""
+    tables = east_asian_tables()
+    if not _is_syllabic(word):
+        return None
+    parts = tables.syllable.findall(word)
+    return parts if "".join(parts) == word else [word]
+
+
 def join_given_names(
     tokens: list[str], surname_first: bool = False
 ) -> tuple[list[str], int] | None:
     """(surname key and given-name key, in written order; the surname's position), or None
-    when the name is not read as a Korean or Chinese name. `surname_first`: the family name
-    is known to come first (`LAST, First`), so only the first word may be the surname."""
+    when the name is not read as a Korean or Chinese name.
+
+    The surname is the first word that is one, looked for first, last, then anywhere (lists
+    cut Korean names oddly: the UK writes `RI Yong Mu` as `MU, Ri Yong`); with
+    `surname_first` (a comma) the words after the first come before the last. The given
+    name's key is its syllables' keys in alphabetical order, so that a cut or reordered given
+    name (`Yong Mu`, `Mu Yong`) reads the same.
+    """
     if not 2 <= len(tokens) <= 4:
         return None
     surnames = east_asian_tables().surnames
-    for position in (0,) if surname_first else (0, len(tokens) - 1):
-        given = tokens[1:] if position == 0 else tokens[:-1]
-        if tokens[position] not in surnames or not all(_is_syllabic(t) for t in given):
+    middle = list(range(1, len(tokens) - 1))
+    last = [len(tokens) - 1]
+    # `LAST, First`: the surname before the comma, else (as the UK cuts them) right after it.
+    order = [0, *middle, *last] if surname_first else [0, *last, *middle]
+    for position in order:
+        if tokens[position] not in surnames:
             continue
-        joined = "".join(given)
-        if len(given) > 1 and not _is_syllabic(joined):
-            continue  # more syllables than a given name has
-        surname = surnames[tokens[position]]
-        key = syllable_key(joined)
-        return ([surname, key], 0) if position == 0 else ([key, surname], 1)
+        syllables: list[str] = []
+        for k, token in enumerate(tokens):
+            parts = None if k == position else _syllables_of(token)
+            if k != position and parts is None:
+                break
+            syllables.extend(parts or ())
+        else:
+            if not 1 <= len(syllables) <= 3:
+                continue
+            key = "".join(sorted(syllable_key(s) for s in syllables))
+            surname = surnames[tokens[position]]
+            return ([surname, key], 0) if position == 0 else ([key, surname], 1)
     return None

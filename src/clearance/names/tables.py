@@ -97,6 +97,7 @@ class EastAsianTables:
     korean_hangul: dict[str, str]  # Hangul surname -> its key
     surnames: dict[str, str]  # Latin spelling -> surname key
     syllabic: re.Pattern[str]
+    syllable: re.Pattern[str]
     key_rules: Rules
 
 
@@ -115,7 +116,7 @@ def east_asian_tables() -> EastAsianTables:
         surnames.setdefault(spelling, apply_rules(spelling, key_rules))
     syllable = data["syllable"]
     syllabic = re.compile(f"(?:{syllable}){{1,{data['max_syllables']}}}")
-    return EastAsianTables(hangul, surnames, syllabic, key_rules)
+    return EastAsianTables(hangul, surnames, syllabic, re.compile(syllable), key_rules)
 
 
 def apply_rules(word: str, rules: Rules) -> str:
