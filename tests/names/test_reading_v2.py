@@ -26,7 +26,7 @@ P, ORG = EntryType.PERSON, EntryType.ORGANIZATION
         ("Salahuddin Hamdullah", P, ("salah", "hamd", "allah"), 0),
         (
             "OCEAN MARITIME MANAGEMENT COMPANY, LIMITED (OMM)",
-            O,
+            ORG,
             ("ocean", "maritime", "management", "company"),
             0,
         ),
