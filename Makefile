@@ -37,6 +37,8 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/screening_bench.py --algorithm clearance-v2 --no-logic-v2 --out-dir build/bench/v2
+	$(BIN)/python bench/v2_report.py
 	$(BIN)/python bench/decisions_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/api_bench.py

@@ -351,7 +351,11 @@ def speed(
 
 
 def cli_throughput(
-    lists_dir: Path, queries: Sequence[evalset.EvalQuery], rows: int, seed: int
+    lists_dir: Path,
+    queries: Sequence[evalset.EvalQuery],
+    rows: int,
+    seed: int,
+    algorithm: str = "clearance-v1",
 ) -> dict[str, Any]:
     """`clearance screen --input` end to end, on a fresh SQLite store, if the command exists."""
     exe = shutil.which("clearance", path=str(Path(sys.executable).parent))
@@ -378,12 +382,19 @@ def cli_throughput(
             writer.writerow(("id", "name", "type"))
             writer.writerows((f"r{i}", q.name, q.type.value) for i, q in enumerate(chosen))
         command = [exe, "screen", "--input", str(input_path), "--output", str(output_path)]
+        env = dict(os.environ, CLEARANCE_SCREENING_ALGORITHM=algorithm)
+        env["CLEARANCE_DATA_DIR"] = str(Path(tmp) / "data")
         # The first run after an import builds the index from the store (and may cache it);
-        # the second shows the steady state.
+        # the second shows the steady state; the third asks for every candidate
+        # (`--threshold 0 --top 10`); `one` screens a single name (start-up, warm cache).
         runs: dict[str, float] = {}
-        for run in ("cold", "warm"):
+        extra = {"zero": ["--threshold", "0", "--top", "10"]}
+        for run in ("cold", "warm", "zero", "one"):
+            argv = [*command, *extra.get(run, []), "--db", db]
+            if run == "one":
+                argv = [exe, "screen", chosen[0].name, "--db", db]
             t0 = time.perf_counter()
-            done = subprocess.run([*command, "--db", db], capture_output=True, text=True)
+            done = subprocess.run(argv, capture_output=True, text=True, env=env)
             runs[run] = time.perf_counter() - t0
             if done.returncode != 0:
                 return {"failed": f"{run} run: {done.stderr.strip()[-500:]}", "rows": rows}
@@ -395,6 +406,9 @@ def cli_throughput(
         "cold_rows_per_second": round(rows / runs["cold"], 1),
         "warm_seconds": round(runs["warm"], 2),
         "warm_rows_per_second": round(rows / runs["warm"], 1),
+        "zero_threshold_top10_seconds": round(runs["zero"], 2),
+        "zero_over_default": round(runs["zero"] / runs["warm"], 2),
+        "one_name_seconds": round(runs["one"], 2),
         "hit_rows_written": hit_rows,
         "note": "each run is a new process: start, store open, index (built or cached), audit",
     }
@@ -505,6 +519,11 @@ def render(report: dict[str, Any]) -> str:
             f"clearance screen --input, {cli['rows']} rows: first run after import "
             f"{cli['cold_seconds']} s ({cli['cold_rows_per_second']} rows/s), second run "
             f"{cli['warm_seconds']} s ({cli['warm_rows_per_second']} rows/s)"
+        )
+        out(
+            f"  whole run / JW brute force: {cli['warm_over_jw']}x; --threshold 0 --top 10: "
+            f"{cli['zero_threshold_top10_seconds']} s ({cli['zero_over_default']}x the default); "
+            f"one name (start-up, warm cache): {cli['one_name_seconds']} s"
         )
         out(f"  ({cli['note']})")
     else:
@@ -620,7 +639,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["speed"] = speed(
         entries, queries, build_index, args.speed_queries, args.jw_speed_queries, args.seed
     )
-    report["cli"] = cli_throughput(args.lists_dir, queries, args.cli_rows, args.seed)
+    report["cli"] = cli_throughput(
+        args.lists_dir, queries, args.cli_rows, args.seed, args.algorithm
+    )
+    if "warm_rows_per_second" in report["cli"]:
+        jw_qps = report["speed"]["jw_brute_force"]["queries_per_second"]
+        report["cli"]["warm_over_jw"] = round(report["cli"]["warm_rows_per_second"] / jw_qps, 2)
     text = render(report)
     print(text)
     (args.out_dir / "screening_bench.json").write_text(

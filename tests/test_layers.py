@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "clearance"
 FLOORS: dict[str, int] = {
     "model": 0,
     "settings": 0,
+    "text": 0,
     "schema": 1,
     "names": 1,
     "lists": 2,

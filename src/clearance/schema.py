@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from clearance.model import EntryType, Identifier, Party
+from clearance.text import strip_ignorables
 
 __all__ = ["MAX_NAME_LENGTH", "PartyError", "PartyIn", "parse_party", "validation_message"]
 
@@ -97,6 +98,9 @@ class PartyIn(_In):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
+        # Invisible characters (soft hyphens, zero-width spaces, ...) go first, for every
+        # version; bidi controls stay for screening to flag (clearance.text).
+        value = strip_ignorables(value, keep_bidi=True).strip()
         if not value:
             raise ValueError("empty name")
         if "\x00" in value:

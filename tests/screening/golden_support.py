@@ -69,7 +69,9 @@ def _features(features: Iterable[Feature]) -> list[dict[str, Any]]:
 def compare_answer(case: dict[str, Any], algorithm: str) -> dict[str, Any]:
     kind = EntryType(case["type"])
     score, features = compare(case["left"], case["right"], kind, algorithm)
-    query, listed = analyze_name(case["left"], kind), analyze_name(case["right"], kind)
+    reading = get_algorithm(algorithm).reading
+    query = analyze_name(case["left"], kind, reading=reading)
+    listed = analyze_name(case["right"], kind, reading=reading)
     raw = None
     if query.tokens and listed.tokens:
         result = score_names(query, listed, get_algorithm(algorithm))

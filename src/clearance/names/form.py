@@ -15,6 +15,7 @@ from clearance.model import EntryType
 from clearance.names.legal_forms import split_legal_forms
 from clearance.names.normalize import fold
 from clearance.names.person import optional_tokens, strip_honorifics
+from clearance.names.reading import read_name
 from clearance.names.scripts import has_cyrillic
 
 __all__ = ["NameForm", "analyze_name"]
@@ -28,6 +29,7 @@ class NameForm:
     legal_forms: tuple[str, ...]  # generic legal-form classes found (`llc`, `jsc`, ...)
     type: EntryType
     legal_words: tuple[str, ...] = ()  # the words those forms were written with
+    flags: int = 0  # clearance-v2's reading: FLAG_ARABIC, FLAG_EAST_ASIAN (names/reading.py)
 
     @property
     def key(self) -> str:
@@ -42,14 +44,27 @@ def analyze_name(
     first: str | None = None,
     last: str | None = None,
     correct: Callable[[str], str] | None = None,
+    reading: str = "v1",
 ) -> NameForm:
     """Analyse one name of a party or entry of the given type.
 
     `first` / `last` are the published given and family names, where a list gives them (UN,
     UK, EU); they tell a person's family name apart without guessing from commas or capitals.
     `correct` may put misspelt legal-form words right before legal forms are looked for
-    (`LegalWordCorrector`; not for persons).
+    (`LegalWordCorrector`; not for persons). `reading` is `v1` (clearance-v1's steps, frozen)
+    or `v2` (names/reading.py: data-driven rewriting on top of them).
     """
+    if reading == "v2":
+        found = read_name(text, type, first, last, correct)
+        return NameForm(
+            text=text,
+            tokens=found.tokens,
+            optional=found.optional,
+            legal_forms=found.forms,
+            type=type,
+            legal_words=found.words,
+            flags=found.flags,
+        )
     is_person = type is EntryType.PERSON
     source = strip_honorifics(text) if is_person else text
     folded = fold(source)

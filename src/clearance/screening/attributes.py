@@ -48,11 +48,23 @@ def _dob_feature(party: Party, entry: Entry, config: AlgorithmConfig) -> Feature
             )
     if any(query[:4] == date[:4] for date in listed):
         return Feature("dob", 0.0, f"query {query}: same year as listed {shown}, other day")
+    near = config.dob_near_years
+    if near and any(_years_apart(query, date) <= near for date in listed):
+        return Feature(
+            "dob", 0.0, f"query {query}: within {near} year of listed {shown} (compatible)"
+        )
     return Feature(
         "dob",
         -config.dob_conflict_penalty,
         f"query {query} conflicts with listed {shown} (-{config.dob_conflict_penalty:.2f})",
     )
+
+
+def _years_apart(a: str, b: str) -> int:
+    try:
+        return abs(int(a[:4]) - int(b[:4]))
+    except ValueError:
+        return 9999
 
 
 def _listed_countries(entry: Entry) -> set[str]:
@@ -73,6 +85,9 @@ def _country_feature(party: Party, entry: Entry, config: AlgorithmConfig) -> Fea
         bonus = config.country_agree_bonus
         return Feature("country", bonus, f"query {query} among listed {shown} (+{bonus:.2f})")
     penalty = config.country_conflict_penalty
+    both_persons = party.type is EntryType.PERSON and entry.type is EntryType.PERSON
+    if both_persons and config.person_country_conflict_penalty >= 0:
+        penalty = config.person_country_conflict_penalty
     return Feature("country", -penalty, f"query {query} not among listed {shown} (-{penalty:.2f})")
 
 

@@ -23,8 +23,8 @@ def compare(
     of `type`. Generic words, stop-words and legal forms are still weighted down.
     """
     config = get_algorithm(algorithm)
-    query = analyze_name(left, type)
-    listed = analyze_name(right, type)
+    query = analyze_name(left, type, reading=config.reading)
+    listed = analyze_name(right, type, reading=config.reading)
     if not query.tokens or not listed.tokens:
         return 0.0, [Feature("name", 0.0, "a name without letters or digits")]
     if len(listed.tokens) == 1 and len(listed.tokens[0]) <= config.exact_only_max_letters:

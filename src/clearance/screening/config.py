@@ -113,6 +113,48 @@ class AlgorithmConfig:
     ngram_max_postings: int
     ngram_max_checked: int
 
+    # --- added in clearance-v2 (each neutral value is clearance-v1's behaviour) ------------
+    # The query-coverage exponent for person queries; negative: `query_coverage_exponent`.
+    person_query_coverage_exponent: float = later_knob(-1.0)
+    # How names are read: `v1` (names/form.py) or `v2` (names/reading.py: ignorables off,
+    # Arabic and Hangul romanized for names, name-part spellings from data tables, Korean and
+    # Chinese given names joined).
+    reading: str = later_knob("v1")
+    # Two words with one Russian-spelling key (`sergei`/`sergey`, `iurii`/`yuriy`) score this;
+    # 0 is off.
+    variant_similarity: float = later_knob(0.0)
+    # In a name written in Arabic script, two words with one consonant skeleton (`nurzi` /
+    # `noorzai`) score this; 0 is off.
+    skeleton_similarity: float = later_knob(0.0)
+    # Korean and Chinese names (both sides read so) compared by syllable key only, no fuzz.
+    east_asian_exact: bool = later_knob(False)
+    # Token weights also by how common a word is among ordinary names (names/frequency.py):
+    # the weight is the smaller of the list rarity and the population rarity.
+    population_weights: bool = later_knob(False)
+    # Words weighted like stop-words (the `bin` of Arabic names).
+    particles: tuple[str, ...] = later_knob(())
+    # Unmatched query words that only qualify an organization by country (`of the Russian
+    # Federation`, `Rossii`) count at this weight; negative is off.
+    qualifier_weight: float = later_knob(-1.0)
+    # Acronyms: a one-word query equal to the initials of a listed organization's name scores
+    # `acronym_score`; a weak alias also confirmed so scores `confirmed_alias_score`; a query
+    # whose initials equal a listed short name scores `expansion_score`. 0 is off.
+    acronym_score: float = later_knob(0.0)
+    confirmed_alias_score: float = later_knob(0.0)
+    expansion_score: float = later_knob(0.0)
+    # Retrieval routes for a word split in two (`pri gozhin`) or two words joined.
+    split_join_retrieval: bool = later_knob(False)
+    # A right-to-left override in the query: screened as displayed too, and flagged.
+    flag_bidi: bool = later_knob(False)
+    # Birth years at most this far apart are compatible (no penalty, no bonus); 0 is off.
+    dob_near_years: int = later_knob(0)
+    # With a threshold of 0 (`--threshold 0 --top N`), stop aligning candidates once N
+    # entries score at least the next candidate's retrieval estimate.
+    early_stop: bool = later_knob(False)
+    # A person's country (nationality) against a listed person's: this penalty instead of
+    # `country_conflict_penalty`; negative is off.
+    person_country_conflict_penalty: float = later_knob(-1.0)
+
     def to_dict(self) -> dict[str, Any]:
         """Every knob, JSON-ready: what each screening result records as its configuration.
 
@@ -127,7 +169,15 @@ class AlgorithmConfig:
             data[knob.name] = value
         data["edit_budget"] = [list(step) for step in self.edit_budget]
         data["type_penalties"] = dict(self.type_penalties)
+        if "particles" in data:
+            data["particles"] = list(self.particles)
         return data
+
+    def coverage_exponent(self, query_is_person: bool) -> float:
+        """The query-coverage exponent for a query of this kind."""
+        if query_is_person and self.person_query_coverage_exponent >= 0:
+            return self.person_query_coverage_exponent
+        return self.query_coverage_exponent
 
     def type_penalty(self, query: EntryType, listed: EntryType) -> float:
         if EntryType.UNKNOWN in (query, listed) or query is listed:

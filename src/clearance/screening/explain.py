@@ -10,7 +10,7 @@ from clearance.model import Feature, Name
 from clearance.names import NameForm
 from clearance.screening.scorer import NameScore
 
-__all__ = ["exact_only_feature", "legal_form_feature", "name_feature"]
+__all__ = ["acronym_feature", "exact_only_feature", "legal_form_feature", "name_feature"]
 
 
 def _kind(name: Name) -> str:
@@ -26,6 +26,8 @@ def describe_alignment(result: NameScore, listed: NameForm) -> str:
     optional = {t.upper() for t, o in zip(listed.tokens, listed.optional, strict=True) if o}
     for token in result.query_unmatched:
         note = ", legal-form word" if token in result.legal_words else ""
+        if not note and token in result.qualifiers:
+            note = ", qualifier"
         parts.append(f"[{token} unmatched on query side{note}]")
     for token in result.listed_unmatched:
         if token.lower() in result.legal_words:
@@ -76,3 +78,19 @@ def exact_only_feature(
         f"query '{query_text}' {verb} {reason} '{name.name}' ({_kind(name)}); "
         f"{_EXACT_ONLY_WHY[reason]}",
     )
+
+
+def acronym_feature(name: Name, acronym: str, confirmed: bool, expansion: bool = False) -> Feature:
+    """clearance-v2: an acronym against the initials of a listed name, or the other way."""
+    if expansion:
+        detail = f"the query's initials '{acronym.upper()}' equal listed short name '{name.name}'"
+    elif confirmed:
+        detail = (
+            f"confirmed by the initials of listed '{name.name}' ({_kind(name)}), "
+            f"'{acronym.upper()}'"
+        )
+    else:
+        detail = (
+            f"query '{acronym.upper()}' is the initials of listed '{name.name}' ({_kind(name)})"
+        )
+    return Feature("acronym", 0.0, detail)

@@ -38,6 +38,7 @@ from clearance.model import (
 )
 from clearance.names import LegalWordCorrector, NameForm, analyze_name
 from clearance.screening import search as searching
+from clearance.screening.acronyms import acronym_of
 from clearance.screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
 from clearance.screening.config import AlgorithmConfig
 from clearance.screening.retrieval import CACHE_LIMIT, Blocker, IntArray
@@ -47,8 +48,9 @@ __all__ = ["INDEX_FORMAT", "IndexedName", "ScreeningIndex"]
 
 # Bumped whenever the pickled layout or the classes it holds change, so that stale on-disk
 # caches are rebuilt (service.py compares it) rather than mis-loaded. 3: retrieval's data
-# moved into `ScreeningIndex.blocker` (retrieval.Blocker).
-INDEX_FORMAT = 3
+# moved into `ScreeningIndex.blocker` (retrieval.Blocker). 4: per-name reading flags and the
+# acronym dictionary (clearance-v2).
+INDEX_FORMAT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +129,11 @@ class ScreeningIndex:
         self.name_legal: list[str] = []
         self.name_legal_words: list[str] = []
         self.name_type: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
+        self.name_flags: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
         # Exact-only names by their exact folded form.
         self.exact: dict[str, list[int]] = {}
+        # clearance-v2: the initials of organizations' names of two words or more (acronyms.py).
+        self.acronyms: dict[str, list[int]] = {}
         # Words that listed names use in legal forms (`joint`, `stock`, `pte`), and those of
         # them that are mostly legal-form words rather than name words (counted low when left
         # unmatched).
@@ -174,7 +179,9 @@ class ScreeningIndex:
         seen: set[str] = set()
         for pos in _names_in_order(entry):
             name = entry.names[pos]
-            form = analyze_name(name.name, entry.type, first=name.first, last=name.last)
+            form = analyze_name(
+                name.name, entry.type, first=name.first, last=name.last, reading=self.config.reading
+            )
             if not form.tokens or form.key in seen:
                 continue
             seen.add(form.key)
@@ -189,6 +196,10 @@ class ScreeningIndex:
             if reason is not None:
                 self.exact.setdefault(form.key, []).append(name_id)
                 continue
+            if self.config.acronym_score:
+                acronym = acronym_of(form)
+                if acronym is not None:
+                    self.acronyms.setdefault(acronym, []).append(name_id)
             for token in set(form.tokens):
                 gathered.token_names[token].append(name_id)
 
@@ -202,6 +213,7 @@ class ScreeningIndex:
         self.name_legal = [" ".join(f.legal_forms) for f in forms]
         self.name_legal_words = [" ".join(f.legal_words) for f in forms]
         self.name_type = np.array([_TYPES.index(f.type) for f in forms], dtype=np.int8)
+        self.name_flags = np.array([f.flags for f in forms], dtype=np.int8)
         counts, token_names = gathered.legal_counts, gathered.token_names
         self.legal_words = frozenset(counts)
         self.absorbable = frozenset(
@@ -278,6 +290,7 @@ class ScreeningIndex:
             legal_forms=tuple(self.name_legal[name_id].split()),
             type=_TYPES[int(self.name_type[name_id])],
             legal_words=tuple(self.name_legal_words[name_id].split()),
+            flags=int(self.name_flags[name_id]),
         )
 
     def listed_weights(self, name_id: int) -> list[float]:
@@ -317,7 +330,9 @@ class ScreeningIndex:
     def analyze_query(self, party: Party) -> NameForm:
         """The party's name analysed as the listed names were, with misspelt legal-form words
         put right (those no listed name uses as a name word)."""
-        return analyze_name(party.name, party.type, correct=self._corrector)
+        return analyze_name(
+            party.name, party.type, correct=self._corrector, reading=self.config.reading
+        )
 
     def search(
         self,

@@ -27,9 +27,15 @@ from rapidfuzz.distance import OSA
 
 from clearance.model import EntryType
 from clearance.names import NameForm, is_initial, person_name_symbols, phonetic_key, token_info
+from clearance.names.arabic import skeleton
+from clearance.names.cyrillic import spelling_key
+from clearance.names.frequency import population_weight
+from clearance.names.reading import FLAG_ARABIC
 from clearance.screening.algorithms import get_algorithm
 from clearance.screening.config import AlgorithmConfig
-from clearance.screening.scorer import token_similarity, token_weight
+from clearance.screening.routes import route_keys, split_join
+from clearance.screening.scorer import query_qualifiers, token_similarity, token_weight
+from clearance.screening.variants import v2_similarity
 
 __all__ = ["CACHE_LIMIT", "Blocker", "FloatArray", "IntArray"]
 
@@ -81,6 +87,9 @@ class Blocker:
         self.phonetic: dict[str, int] = {}
         self.key_groups: list[tuple[int, ...]] = []
         self.symbol_tokens: dict[str, list[int]] = {}
+        # clearance-v2's routes (routes.py): spelling key and consonant skeleton -> token ids.
+        self.variant_keys: dict[str, int] = {}
+        self.skeleton_keys: dict[str, int] = {}
         # The n-gram door (CSR like the postings): n-gram -> row, its token ids, and every
         # token's length.
         self.ngram_rows: dict[str, int] = {}
@@ -96,7 +105,7 @@ class Blocker:
     def init_caches(self) -> None:
         self._token_hits: dict[str, TokenHits] = {}
         self._similar: dict[str, dict[str, tuple[float, str]]] = {}
-        self._pairs: dict[tuple[str, str], tuple[float, str]] = {}
+        self._pairs: dict[tuple[str, str, bool], tuple[float, str]] = {}
 
     # --- building ------------------------------------------------------------------------
 
@@ -127,9 +136,10 @@ class Blocker:
         self.vocab = {t: i for i, t in enumerate(self.tokens)}
         self.posting_starts, self.posting_ids = _csr([token_names[t] for t in self.tokens])
         sizes = [len(token_names[t]) for t in self.tokens]
-        self.weights = np.array(
-            [math.log1p(fuzzy_count / size) / log_n for size in sizes], dtype=np.float32
-        )
+        idf = [math.log1p(fuzzy_count / size) / log_n for size in sizes]
+        if self.config.population_weights:
+            idf = [min(w, population_weight(t)) for w, t in zip(idf, self.tokens, strict=True)]
+        self.weights = np.array(idf, dtype=np.float32)
         self.token_lengths = np.array([len(t) for t in self.tokens], dtype=np.int16)
 
     def _keys(self) -> None:
@@ -156,6 +166,10 @@ class Blocker:
                 self.token_symbols[token] = token_symbols
             for symbol in token_symbols:
                 symbols[symbol].append(token_id)
+        if config.reading != "v1":
+            variants, skeletons = route_keys(self.tokens)
+            self.variant_keys = self._grouped(variants)
+            self.skeleton_keys = self._grouped(skeletons)
         self.deletions = self._grouped(deletions)
         self.phonetic = self._grouped(phonetic)
         self.symbol_tokens = dict(symbols)
@@ -224,25 +238,34 @@ class Blocker:
             return frozenset()
         return token_info(token).symbols
 
-    def pair_similarity(self, a: str, b: str) -> tuple[float, str]:
-        """`token_similarity` with this vocabulary's symbols, memoized per token pair."""
-        key = (a, b)
+    def pair_similarity(self, a: str, b: str, arabic: bool = False) -> tuple[float, str]:
+        """`token_similarity` with this vocabulary's symbols (clearance-v2: with its variants,
+        skeletons for a name in Arabic script), memoized per token pair."""
+        key = (a, b, arabic)
         found = self._pairs.get(key)
         if found is None:
             if len(self._pairs) >= 4 * CACHE_LIMIT:
                 self._pairs.clear()
-            found = token_similarity(a, b, self.config, self.symbols)
+            found = self._base_similarity(a, b)
+            if self.config.reading != "v1":
+                found = v2_similarity(a, b, self.config, self._base_similarity, arabic)
             self._pairs[key] = found
         return found
 
+    def _base_similarity(self, a: str, b: str) -> tuple[float, str]:
+        return token_similarity(a, b, self.config, self.symbols)
+
     # --- similarity for the scorer, from what retrieval found ----------------------------
 
-    def quick_similarity(self, a: str, b: str) -> tuple[float, str]:
+    def quick_similarity(self, a: str, b: str, arabic: bool = False) -> tuple[float, str]:
         """A query token against a listed one, from what retrieval found: 0 when it found
         nothing (initials, which retrieval skips, are scored in full)."""
         if len(a) == 1 or len(b) == 1:
-            return self.pair_similarity(a, b)
-        return self._similar_map(a).get(b, _NO_MATCH)
+            return self.pair_similarity(a, b, arabic)
+        return self._similar_map(a, arabic).get(b, _NO_MATCH)
+
+    def arabic_quick_similarity(self, a: str, b: str) -> tuple[float, str]:
+        return self.quick_similarity(a, b, True)
 
     def leftover_similarity(self, a: str, b: str) -> tuple[float, str]:
         """Full scoring for tokens retrieval cannot vouch for: up to one edit, its deletion
@@ -252,17 +275,27 @@ class Blocker:
             return _NO_MATCH
         return self.pair_similarity(a, b)
 
-    def _similar_map(self, token: str) -> dict[str, tuple[float, str]]:
+    def _similar_map(self, token: str, arabic: bool = False) -> dict[str, tuple[float, str]]:
         """Listed tokens similar to a query token, as retrieval found them (cached)."""
-        found = self._similar.get(token)
+        found = self._similar.get(_cache_key(token, arabic))
         if found is None:
-            self.token_hits(token)
-            found = self._similar[token]
+            self.token_hits(token, arabic)
+            found = self._similar[_cache_key(token, arabic)]
         return found
 
     # --- from a query token to listed tokens ---------------------------------------------
 
-    def _similar_tokens(self, token: str) -> list[tuple[int, float, str]]:
+    def _v2_doors(self, token: str, arabic: bool) -> set[int]:
+        """clearance-v2's routes (routes.py): spelling keys; skeletons for Arabic script."""
+        found: set[int] = set()
+        key = spelling_key(token)
+        if key is not None:
+            found.update(self._reach(self.variant_keys, key))
+        if arabic and token.isalpha():
+            found.update(self._reach(self.skeleton_keys, skeleton(token)))
+        return found
+
+    def _similar_tokens(self, token: str, arabic: bool = False) -> list[tuple[int, float, str]]:
         """(token id, similarity, how) of the listed tokens a query token aligns with."""
         found: set[int] = set()
         exact = self.vocab.get(token)
@@ -284,15 +317,19 @@ class Blocker:
                 found.update(self._reach(self.phonetic, sound))
         for symbol in self.symbols(token):
             found.update(self.symbol_tokens.get(symbol, ()))
-        out = self._aligned(token, found)
+        if self.config.reading != "v1":
+            found.update(self._v2_doors(token, arabic))
+        out = self._aligned(token, found, arabic)
         if not out and len(token) >= self.config.ngram_min_length and token.isalpha():
-            out = self._aligned(token, self._ngram_neighbours(token))
+            out = self._aligned(token, self._ngram_neighbours(token), arabic)
         return out
 
-    def _aligned(self, token: str, token_ids: Iterable[int]) -> list[tuple[int, float, str]]:
+    def _aligned(
+        self, token: str, token_ids: Iterable[int], arabic: bool = False
+    ) -> list[tuple[int, float, str]]:
         out: list[tuple[int, float, str]] = []
         for token_id in token_ids:
-            similarity, how = self.pair_similarity(token, self.tokens[token_id])
+            similarity, how = self.pair_similarity(token, self.tokens[token_id], arabic)
             if self.config.aligns(similarity, token, self.tokens[token_id]):
                 out.append((token_id, similarity, how))
         return out
@@ -334,21 +371,22 @@ class Blocker:
     def _postings(self, token_id: int) -> IntArray:
         return self.posting_ids[self.posting_starts[token_id] : self.posting_starts[token_id + 1]]
 
-    def token_hits(self, token: str) -> TokenHits:
+    def token_hits(self, token: str, arabic: bool = False) -> TokenHits:
         """(name ids, best similarity per name, matched listed weight, query weight)."""
-        cached = self._token_hits.get(token)
+        key = _cache_key(token, arabic)
+        cached = self._token_hits.get(key)
         if cached is not None:
             return cached
-        similar = self._similar_tokens(token)
+        similar = self._similar_tokens(token, arabic)
         if len(self._similar) >= CACHE_LIMIT:
             self._similar.clear()
-        self._similar[token] = {self.tokens[t]: (sim, how) for t, sim, how in similar}
+        self._similar[key] = {self.tokens[t]: (sim, how) for t, sim, how in similar}
         exact = self.vocab.get(token)
         query_weight = 1.0 if exact is None else float(self.weights[exact])
         result = self._names_holding(similar, query_weight)
         if len(self._token_hits) >= CACHE_LIMIT:
             self._token_hits.clear()
-        self._token_hits[token] = result
+        self._token_hits[key] = result
         return result
 
     def _names_holding(
@@ -388,13 +426,19 @@ class Blocker:
     def candidates(self, query: NameForm, cutoff: float, limit: int) -> list[int]:
         """Name ids whose estimated score reaches `cutoff` (or the `limit` best if none),
         best estimate first."""
+        return self.estimated(query, cutoff, limit)[0]
+
+    def estimated(
+        self, query: NameForm, cutoff: float, limit: int
+    ) -> tuple[list[int], list[float]]:
+        """`candidates`, with each one's estimate."""
         if not len(self.name_totals):
-            return []
+            return [], []
         matched = self._matched_weights(query)
         if matched is None:
-            return []
+            return [], []
         q_matched, l_matched, q_total, touched = matched
-        exponent = self.config.query_coverage_exponent
+        exponent = self.config.coverage_exponent(query.type is EntryType.PERSON)
         names: npt.NDArray[Any]
         if cutoff > 0:
             # The estimate never exceeds q_cov ** exponent (listed coverage is at most 1), so
@@ -415,7 +459,7 @@ class Blocker:
             best = np.argpartition(-estimate, limit - 1)[:limit]
             names, estimate = names[best], estimate[best]
         order = np.argsort(-estimate, kind="stable")
-        return [int(n) for n in names[order]]
+        return [int(n) for n in names[order]], [float(e) for e in estimate[order]]
 
     def _matched_weights(
         self, query: NameForm
@@ -429,16 +473,32 @@ class Blocker:
         l_matched = np.zeros(count, dtype=np.float32)
         q_total = 0.0
         touched: list[IntArray] = []
+        arabic = bool(query.flags & FLAG_ARABIC)
+        qualifiers = query_qualifiers(query, config)
+        weights: list[float] = []
         for token in query.tokens:
-            ids, sims, listed, base = self.token_hits(token)
+            ids, sims, listed, base = self.token_hits(token, arabic)
             weight = token_weight(token, base, config, is_person)
             if token in self.absorbable or token in query.legal_words:
                 weight = min(weight, config.legal_word_weight)
+            elif token in qualifiers:
+                weight = min(weight, config.qualifier_weight)
+            weights.append(weight)
             q_total += weight
             if len(ids):
                 q_matched[ids] += weight * sims
                 l_matched[ids] += listed
                 touched.append(ids)
+        if config.split_join_retrieval:
+            reached = split_join(query.tokens, weights, self.vocab, self.weights, self._postings)
+            for ids, query_weight, listed_weight in reached:
+                q_matched[ids] += query_weight
+                l_matched[ids] += listed_weight
+                touched.append(ids)
         if not touched or q_total <= 0:
             return None
         return q_matched, l_matched, q_total, touched
+
+
+def _cache_key(token: str, arabic: bool) -> str:
+    return "\x01" + token if arabic else token

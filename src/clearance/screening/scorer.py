@@ -31,8 +31,12 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from clearance.model import EntryType
 from clearance.names import NameForm, is_initial, phonetic_key, token_info, token_symbols
+from clearance.names.frequency import population_weight
+from clearance.names.reading import FLAG_ARABIC, FLAG_EAST_ASIAN
+from clearance.names.tables import org_qualifiers
 from clearance.screening.algorithms import ALGORITHMS, get_algorithm
 from clearance.screening.config import AlgorithmConfig
+from clearance.screening.variants import strict, v2_similarity
 
 # The registry and the configuration are re-exported: this module was their home before they
 # had modules of their own, and code imports them from here.
@@ -49,6 +53,10 @@ __all__ = [
     "token_weight",
 ]
 
+
+# The most a Korean or Chinese name scores when a part of the listed name is not met
+# (clearance-v2, `east_asian_exact`).
+EAST_ASIAN_PART_MISSING = 0.5
 
 # --- tokens ----------------------------------------------------------------------------------
 
@@ -137,6 +145,10 @@ def token_weight(token: str, base: float, config: AlgorithmConfig, is_person: bo
     """A token's weight: its rarity `base` (1.0 without an index), capped for stop-words,
     generic organization words and initials."""
     weight = base
+    if config.population_weights:
+        weight = min(weight, population_weight(token))
+    if token in config.particles:
+        weight = min(weight, config.stopword_weight)
     if is_initial(token):
         weight = min(weight, config.initial_weight)
     elif token.isalpha():
@@ -171,6 +183,7 @@ class NameScore:
     legal_penalty: float = 0.0
     legal_words: frozenset[str] = frozenset()  # tokens of either name counted as legal words
     no_exact_word: bool = False  # the alignment has look-alikes only (score scaled down)
+    qualifiers: frozenset[str] = frozenset()  # unmatched query words that only qualify (v2)
 
 
 @dataclass(slots=True)
@@ -303,9 +316,16 @@ def _merge_leftovers(alignment: _Alignment) -> None:
         alignment.pairs.append((a, pair))
 
 
-def _coverage(side: _Side, is_legal_word: Callable[[str], bool], config: AlgorithmConfig) -> float:
+def _coverage(
+    side: _Side,
+    is_legal_word: Callable[[str], bool],
+    config: AlgorithmConfig,
+    qualifiers: frozenset[str] = frozenset(),
+) -> float:
     """The share of a name's weight its aligned tokens explain. Unmatched legal-form words of
-    organizations count at the legal-word weight, unmatched optional parts at a fraction."""
+    organizations count at the legal-word weight, unmatched optional parts at a fraction, and
+    unmatched `qualifiers` (clearance-v2: the query's `of the Russian Federation`) at the
+    qualifier weight."""
     matched = total = 0.0
     for k, weight in enumerate(side.weights):
         if k in side.used:
@@ -313,6 +333,8 @@ def _coverage(side: _Side, is_legal_word: Callable[[str], bool], config: Algorit
             total += weight
         elif not side.is_person and is_legal_word(side.tokens[k]):
             total += min(weight, config.legal_word_weight)
+        elif side.tokens[k] in qualifiers:
+            total += min(weight, config.qualifier_weight)
         elif side.optional[k]:
             total += weight * config.optional_weight
         else:
@@ -333,7 +355,7 @@ def _legal_penalty(query: NameForm, listed: NameForm, config: AlgorithmConfig) -
 
 def _combined(alignment: _Alignment, q_cov: float, l_cov: float) -> tuple[float, bool]:
     """(name score before the legal-form penalty, whether it has look-alikes only)."""
-    exponent = alignment.config.query_coverage_exponent
+    exponent = alignment.config.coverage_exponent(alignment.query.is_person)
     score = (q_cov**exponent) * (l_cov ** (1.0 - exponent)) if q_cov and l_cov else 0.0
     pairs = alignment.pairs
     no_exact_word = bool(pairs) and all(p.similarity < 1.0 for _, p in pairs)
@@ -356,6 +378,42 @@ def _unmatched_legal_words(
     )
 
 
+def query_qualifiers(query: NameForm, config: AlgorithmConfig) -> frozenset[str]:
+    """The words that only qualify an organization query (clearance-v2), else none."""
+    if config.qualifier_weight < 0 or query.type is EntryType.PERSON:
+        return frozenset()
+    return org_qualifiers()
+
+
+def _east_asian(query: NameForm, listed: NameForm, config: AlgorithmConfig) -> bool:
+    return config.east_asian_exact and bool(query.flags & listed.flags & FLAG_EAST_ASIAN)
+
+
+def _similarities(
+    query: NameForm,
+    listed: NameForm,
+    config: AlgorithmConfig,
+    similarity_of: PairSimilarity | None,
+    fallback: PairSimilarity | None,
+) -> tuple[PairSimilarity, PairSimilarity | None]:
+    """The token similarity to align with (and the fallback), by version and name flags."""
+    if similarity_of is None:
+        arabic = bool((query.flags | listed.flags) & FLAG_ARABIC)
+
+        def base(a: str, b: str) -> tuple[float, str]:
+            return token_similarity(a, b, config)
+
+        def similarity_of(a: str, b: str) -> tuple[float, str]:
+            if config.reading == "v1":
+                return base(a, b)
+            return v2_similarity(a, b, config, base, arabic)
+
+    if _east_asian(query, listed, config):
+        similarity_of = strict(similarity_of)
+        fallback = None
+    return similarity_of, fallback
+
+
 def score_names(
     query: NameForm,
     listed: NameForm,
@@ -376,11 +434,7 @@ def score_names(
     quick partial judge (the index's: only the pairs its retrieval has met), `fallback` scores
     what is left unpaired after the first assignment.
     """
-    if similarity_of is None:
-
-        def similarity_of(a: str, b: str) -> tuple[float, str]:
-            return token_similarity(a, b, config)
-
+    similarity_of, fallback = _similarities(query, listed, config, similarity_of, fallback)
     alignment = _Alignment(*_sides(query, listed, config, weights), config)
     _assign(alignment, similarity_of)
     q_side, l_side = alignment.query, alignment.listed
@@ -393,9 +447,14 @@ def score_names(
     def is_legal_word(token: str) -> bool:
         return token in absorb or token in q_legal or token in l_legal
 
-    q_cov = _coverage(q_side, is_legal_word, config)
+    qualifiers = query_qualifiers(query, config)
+    q_cov = _coverage(q_side, is_legal_word, config, qualifiers)
     l_cov = _coverage(l_side, is_legal_word, config)
     score, no_exact_word = _combined(alignment, q_cov, l_cov)
+    if _east_asian(query, listed, config) and l_side.free():
+        # A Korean or Chinese name is its surname and its given name: another surname with
+        # the same given name (`RI, Chong Chol` for `Kim Jong Chol`) is another person.
+        score = min(score, EAST_ASIAN_PART_MISSING)
     legal_penalty = _legal_penalty(query, listed, config)
     alignment.pairs.sort(key=lambda p: p[0])
     return NameScore(
@@ -409,4 +468,5 @@ def score_names(
         legal_penalty=legal_penalty,
         no_exact_word=no_exact_word,
         legal_words=_unmatched_legal_words(alignment, is_legal_word),
+        qualifiers=frozenset(t for t in q_side.tokens if t in qualifiers),
     )

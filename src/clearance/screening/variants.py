@@ -1,0 +1,59 @@
+"""clearance-v2's token similarity: clearance-v1's, plus spellings of one name read as one.
+
+- `variant`: two words with one Russian-spelling key (names/cyrillic.py: `sergei`/`sergey`);
+- `skeleton`: in a name written in Arabic script, two words with one consonant skeleton
+  (names/arabic.py: `nurzi`/`noorzai`), as far as letters without short vowels can tell;
+- Korean and Chinese names read as such on both sides are compared by syllable key only
+  (`strict`): `jongsu` is not a misspelt `jongun`.
+
+Arabic and Persian spellings from the data table (`mohammed` -> `muhammad`) need nothing here:
+the reading has already made them one word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rapidfuzz.distance import OSA
+
+from clearance.names.arabic import skeleton
+from clearance.names.cyrillic import spelling_key
+from clearance.screening.config import AlgorithmConfig
+
+__all__ = ["MIN_SKELETON", "strict", "v2_similarity"]
+
+PairSimilarity = Callable[[str, str], tuple[float, str]]
+# Skeletons of fewer consonants (`hsn` is Hasan and Husayn) say too little.
+MIN_SKELETON = 3
+
+
+def v2_similarity(
+    a: str, b: str, config: AlgorithmConfig, base: PairSimilarity, arabic: bool
+) -> tuple[float, str]:
+    similarity, how = base(a, b)
+    if similarity >= config.variant_similarity and similarity >= config.skeleton_similarity:
+        return similarity, how
+    if config.variant_similarity > similarity:
+        key = spelling_key(a)
+        if key is not None and key == spelling_key(b):
+            return config.variant_similarity, "variant"
+    if arabic and config.skeleton_similarity > similarity and a.isalpha() and b.isalpha():
+        bones = skeleton(a)
+        if len(bones) >= MIN_SKELETON and bones == skeleton(b):
+            return config.skeleton_similarity, "skeleton"
+    return similarity, how
+
+
+def strict(similarity_of: PairSimilarity) -> PairSimilarity:
+    """Equal words, initials, and two letters swapped (a typo: `chunosng`): how Korean and
+    Chinese name keys are compared. Any other difference (`jongong` / `jongjong`, `sangjol`
+    / `songjol`) is another name."""
+
+    def compare(a: str, b: str) -> tuple[float, str]:
+        similarity, how = similarity_of(a, b)
+        swapped = len(a) == len(b) and sorted(a) == sorted(b)
+        if how in ("=", "initial") or (swapped and OSA.distance(a, b, score_cutoff=1) <= 1):
+            return similarity, how
+        return 0.0, ""
+
+    return compare
