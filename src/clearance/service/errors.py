@@ -19,6 +19,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from clearance.decisions import LedgerError, OwnershipError, RuleError, TransactionError
     from clearance.lists.errors import ListFormatError
     from clearance.lists.fetch import FetchError
+    from clearance.monitoring import BookError, MonitorError
     from clearance.schema import PartyError
     from clearance.settings import SettingsError
 
@@ -33,4 +34,6 @@ def user_errors() -> tuple[type[Exception], ...]:
         TransactionError,
         LedgerError,
         OwnershipError,
+        BookError,
+        MonitorError,
     )
