@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from clearance.api.core import Core, CoreError
 from clearance.api.limits import BodyLimitMiddleware
+from clearance.api.monitor_routes import router as monitor_router
 from clearance.api.routes import router
 from clearance.settings import LoadedSettings, load_settings
 
@@ -91,6 +92,7 @@ def create_app(loaded: LoadedSettings | None = None) -> FastAPI:
     app.add_exception_handler(CoreError, _core_error)
     app.add_exception_handler(Exception, _server_error)
     app.include_router(router)
+    app.include_router(monitor_router)
     return app
 
 
