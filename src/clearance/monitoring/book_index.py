@@ -122,12 +122,15 @@ class Vocabulary:
     tokens: tuple[str, ...]
     by_sound: dict[str, list[str]]
     by_symbol: dict[str, list[str]]
+    symbols: dict[str, frozenset[str]]  # every token's rigour symbols (most have none)
 
 
 def load_vocabulary(conn: Connection) -> Vocabulary:
     tokens: list[str] = []
     by_sound: dict[str, list[str]] = defaultdict(list)
     by_symbol: dict[str, list[str]] = defaultdict(list)
+    symbols_of: dict[str, frozenset[str]] = {}
+    none: frozenset[str] = frozenset()
     rows = conn.execute(
         select(monitor_token.c.token, monitor_token.c.phonetic, monitor_token.c.symbols)
     )
@@ -135,9 +138,11 @@ def load_vocabulary(conn: Connection) -> Vocabulary:
         tokens.append(token)
         if sound:
             by_sound[sound].append(token)
-        for symbol in symbols.split():
+        split = symbols.split()
+        symbols_of[token] = frozenset(split) if split else none
+        for symbol in split:
             by_symbol[symbol].append(token)
-    return Vocabulary(tuple(tokens), dict(by_sound), dict(by_symbol))
+    return Vocabulary(tuple(tokens), dict(by_sound), dict(by_symbol), symbols_of)
 
 
 def parties_holding(conn: Connection, tokens: Iterable[str]) -> dict[str, set[str]]:

@@ -8,16 +8,18 @@ did not have at all counts as wholly new. Removed entries raise nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, and_, select
 
-from clearance.model import ListVersion
+from clearance.model import Entry, ListVersion, entry_from_dict
 from clearance.monitoring.reverse import ChangedEntry
 from clearance.store.diff import diff_versions
-from clearance.store.versions import get_entry, get_version, iter_entries
+from clearance.store.tables import entry_blob, version_entry
+from clearance.store.versions import get_version, iter_entries
 
 __all__ = ["CHANGED_ENTRY", "NEW_ENTRY", "ListChanges", "entry_changes"]
 
@@ -34,6 +36,25 @@ class ListChanges:
     def keys(self) -> dict[tuple[str, str], str]:
         """(list, source id) -> reason."""
         return {item.key: item.reason for item in self.entries}
+
+
+def _entries(engine: Engine, version_id: int, source_ids: Sequence[str]) -> dict[str, Entry]:
+    """Entries of one version by source id, read in a few queries."""
+    found: dict[str, Entry] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(source_ids), 500):
+            rows = conn.execute(
+                select(version_entry.c.source_id, entry_blob.c.body)
+                .join(entry_blob, entry_blob.c.hash == version_entry.c.hash)
+                .where(
+                    and_(
+                        version_entry.c.version_id == version_id,
+                        version_entry.c.source_id.in_(source_ids[start : start + 500]),
+                    )
+                )
+            )
+            found.update({r.source_id: entry_from_dict(json.loads(r.body)) for r in rows})
+    return found
 
 
 def entry_changes(
@@ -69,10 +90,8 @@ def entry_changes(
             ([i for i, _ in diff.added], NEW_ENTRY),
             ([c.source_id for c in diff.changed], CHANGED_ENTRY),
         ):
-            for source_id in ids:
-                entry = get_entry(engine, version.id, source_id)
-                if entry is not None:
-                    entries.append(ChangedEntry(version.list_name, entry, reason))
+            found = _entries(engine, version.id, ids)
+            entries.extend(ChangedEntry(version.list_name, found[i], reason) for i in ids)
         summary.append(
             {
                 "list": version.list_name,

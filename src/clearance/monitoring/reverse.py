@@ -52,12 +52,14 @@ from clearance.names import NameForm, analyze_name, phonetic_key, token_info
 from clearance.screening import ScreeningIndex
 from clearance.screening.attributes import max_attribute_bonus
 from clearance.screening.config import AlgorithmConfig
-from clearance.screening.scorer import token_weight
+from clearance.screening.scorer import token_similarity, token_weight
 
 __all__ = ["SLACK", "ChangedEntry", "ReverseResult", "reverse_screen", "supports_reverse"]
 
 SLACK = 0.05
-_ROWS = 256  # entry tokens per rapidfuzz pass (bounds the distance matrix)
+_CELLS = 4_000_000  # entry token x book token pairs per rapidfuzz pass (bounds memory)
+Matrix = npt.NDArray[np.uint8]
+Row = npt.NDArray[np.int16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,42 +134,56 @@ class _BookColumns:
     lengths: npt.NDArray[np.int32]
     alpha: npt.NDArray[np.bool_]
     allowed: npt.NDArray[np.int32]  # edits allowed for a book token of that length
+    edit_table: npt.NDArray[np.int32]  # edits allowed by length, 0..63
 
 
 def _columns(vocab: Vocabulary, config: AlgorithmConfig) -> _BookColumns:
     lengths = np.array([len(t) for t in vocab.tokens], dtype=np.int32)
     alpha = np.array([t.isalpha() for t in vocab.tokens], dtype=np.bool_)
-    allowed = np.array([config.allowed_edits(int(n)) for n in lengths], dtype=np.int32)
-    return _BookColumns(vocab.tokens, lengths, alpha, allowed)
+    table = np.array([config.allowed_edits(n) for n in range(64)], dtype=np.int32)
+    allowed = table[np.minimum(lengths, 63)]
+    return _BookColumns(vocab.tokens, lengths, alpha, allowed, table)
+
+
+def _limits(config: AlgorithmConfig, book: _BookColumns, length: int) -> tuple[Row, Row]:
+    """For an alphabetic entry token of `length` letters, per book token the most edits at
+    which the deletion door and the n-gram door could lead to it and the scorer still give
+    the pair a similarity (-1: never)."""
+    shorter = np.minimum(book.lengths, length)
+    budget = book.edit_table[np.minimum(shorter, len(book.edit_table) - 1)]
+    # The scorer compares codes, numbers and short tokens only exactly.
+    scorable = book.alpha & (shorter > config.exact_token_length)
+    limit = np.where(scorable, budget + config.phonetic_extra_edits, -1)
+    deletion = np.where(book.lengths > config.exact_token_length, np.minimum(limit, 2), -1)
+    gram = np.full(len(book.tokens), -1)
+    if length > config.exact_token_length and length >= config.ngram_min_length:
+        near = (book.lengths >= config.ngram_min_length) & (
+            np.abs(book.lengths - length) <= book.allowed
+        )
+        gram = np.where(near, np.minimum(limit, book.allowed + config.phonetic_extra_edits), -1)
+    return deletion.astype(np.int16), gram.astype(np.int16)
 
 
 def _edit_neighbours(
-    config: AlgorithmConfig, book: _BookColumns, token: str, distances: npt.NDArray[np.uint8]
-) -> list[str]:
-    """Book tokens the deletion door (one deletion on either side or both: within two
-    edits, book token long and alphabetic) or the n-gram door could lead to `token`."""
-    long_alpha = book.alpha & (book.lengths > config.exact_token_length)
-    keep = long_alpha & (distances <= 2)
-    gram_door = (
-        token.isalpha()
-        and len(token) > config.exact_token_length
-        and len(token) >= config.ngram_min_length
-    )
-    grams = np.zeros(len(book.tokens), dtype=np.bool_)
-    if gram_door:
-        grams = (
-            book.alpha
-            & (book.lengths >= config.ngram_min_length)
-            & (np.abs(book.lengths - len(token)) <= book.allowed)
-            & (distances <= book.allowed + config.phonetic_extra_edits)
-            & ~keep
+    config: AlgorithmConfig, book: _BookColumns, rows: Sequence[str], distances: Matrix
+) -> list[tuple[int, int]]:
+    """(row, book token) pairs that the deletion door (one deletion on either side or both:
+    within two edits, book token long and alphabetic) or the n-gram door could align."""
+    limits: dict[int, tuple[Row, Row]] = {}
+    out: list[tuple[int, int]] = []
+    for row, (token, found) in enumerate(zip(rows, distances, strict=True)):
+        if not token.isalpha():
+            continue
+        if len(token) not in limits:
+            limits[len(token)] = _limits(config, book, len(token))
+        deletion, gram = limits[len(token)]
+        near = found <= deletion
+        out.extend((row, int(c)) for c in np.flatnonzero(near))
+        out.extend(
+            (row, int(c))
+            for c in np.flatnonzero((found <= gram) & ~near)
+            if _shared_grams(book.tokens[c], token, config.ngram_size) >= config.ngram_min_shared
         )
-    out = [book.tokens[k] for k in np.flatnonzero(keep)]
-    out += [
-        book.tokens[k]
-        for k in np.flatnonzero(grams)
-        if _shared_grams(book.tokens[k], token, config.ngram_size) >= config.ngram_min_shared
-    ]
     return out
 
 
@@ -199,24 +215,33 @@ def reach(
     book = _columns(vocab, config)
     present = set(vocab.tokens)
     cap = _max_distance(config)
-    out: dict[str, dict[str, float]] = {}
-    for start in range(0, len(tokens), _ROWS):
-        rows = list(tokens[start : start + _ROWS])
-        matrix = (
-            process.cdist(rows, book.tokens, scorer=OSA.distance, score_cutoff=cap, dtype=np.uint8)
-            if book.tokens
-            else np.zeros((len(rows), 0), dtype=np.uint8)
+
+    def symbols(token: str) -> frozenset[str]:
+        # What the list index would find, without asking rigour again for book tokens.
+        found = vocab.symbols.get(token)
+        return found if found is not None else index.symbols(token)
+
+    candidates: dict[str, set[str]] = {
+        t: _door_neighbours(config, vocab, present, t) for t in tokens
+    }
+    block = max(1, _CELLS // max(len(book.tokens), 1))
+    for start in range(0, len(tokens) if book.tokens else 0, block):
+        rows = list(tokens[start : start + block])
+        distances = process.cdist(
+            rows, book.tokens, scorer=OSA.distance, score_cutoff=cap, dtype=np.uint8
         )
-        for token, distances in zip(rows, matrix, strict=True):
-            candidates = _door_neighbours(config, vocab, present, token)
-            candidates.update(_edit_neighbours(config, book, token, distances))
-            aligned: dict[str, float] = {}
-            for other in candidates:
-                similarity, _ = index.pair_similarity(other, token)  # book token as the query
-                if config.aligns(similarity, other, token):
-                    aligned[other] = similarity
-            if aligned:
-                out[token] = aligned
+        for row, column in _edit_neighbours(config, book, rows, distances):
+            candidates[rows[row]].add(book.tokens[column])
+    out: dict[str, dict[str, float]] = {}
+    for token, others in candidates.items():
+        aligned: dict[str, float] = {}
+        for other in others:
+            # The book token is the query, as it is when the party is screened forward.
+            similarity, _ = token_similarity(other, token, config, symbols)
+            if config.aligns(similarity, other, token):
+                aligned[other] = similarity
+        if aligned:
+            out[token] = aligned
     return out
 
 

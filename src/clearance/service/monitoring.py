@@ -15,6 +15,7 @@ page by page, keyed by each party's revision.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -321,6 +322,24 @@ def _review(
     return new, statuses
 
 
+def _list_index(app: Clearance, versions: Sequence[ListVersion]) -> ScreeningIndex:
+    """The list index, built or read from the disk cache with the cycle collector paused: a
+    build allocates hundreds of thousands of long-lived objects that automatic collections
+    would walk again and again for nothing (loading a cached index does the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return index_for(
+            app.engine,
+            versions,
+            app.settings.screening_algorithm,
+            app.settings.data_dir / "index-cache",
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_monitor(
     app: Clearance,
     *,
@@ -334,9 +353,7 @@ def run_monitor(
     settings = app.settings
     when = as_of or date.today()
     versions = resolve_versions(app.engine, as_of=when)
-    index = index_for(
-        app.engine, versions, settings.screening_algorithm, settings.data_dir / "index-cache"
-    )
+    index = _list_index(app, versions)
     thresholds = Thresholds(settings.review_threshold, settings.match_threshold)
     last = last_run(app.engine)
     revision = book.book_revision(app.engine)
