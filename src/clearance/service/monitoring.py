@@ -44,7 +44,7 @@ from clearance.monitoring.runs import (
     last_run,
     list_runs,
 )
-from clearance.screening import ScreeningIndex, index_for, resolve_versions
+from clearance.screening import ScreeningIndex, get_algorithm, index_for, resolve_versions
 from clearance.service.handle import Clearance
 from clearance.service.screening import record_ref, screening_config, version_record
 from clearance.service.uow import unit_of_work
@@ -271,13 +271,17 @@ def _screen_book(
 
 def _screen_delta(
     app: Clearance,
-    index: ScreeningIndex,
+    versions: Sequence[ListVersion],
     thresholds: Thresholds,
     last: MonitorRun,
     changes: ListChanges,
 ) -> _Screened:
-    """Changed parties forward against everything; changed entries in reverse."""
+    """Changed parties forward against everything; changed entries in reverse. With nothing
+    changed, not even the list index is needed."""
     changed = book.changed_since(app.engine, last.book_revision)
+    if not changed and not changes.entries:
+        return _Screened(stats={"forward": 0, "reverse": {"entries": 0}})
+    index = _list_index(app, versions)
     forms, found = screen_forward(index, changed, thresholds, since=last.book_revision)
     _keep_forms(app, forms)
     with app.engine.connect() as conn:
@@ -353,16 +357,12 @@ def run_monitor(
     settings = app.settings
     when = as_of or date.today()
     versions = resolve_versions(app.engine, as_of=when)
-    index = _list_index(app, versions)
+    config = get_algorithm(settings.screening_algorithm)
     thresholds = Thresholds(settings.review_threshold, settings.match_threshold)
     last = last_run(app.engine)
     revision = book.book_revision(app.engine)
     kind, note = choose_kind(
-        last,
-        index.algorithm,
-        thresholds.review,
-        full=full,
-        reverse_ok=supports_reverse(index.config),
+        last, config.name, thresholds.review, full=full, reverse_ok=supports_reverse(config)
     )
     changes = (
         entry_changes(app.engine, last.list_versions, versions)
@@ -371,8 +371,9 @@ def run_monitor(
     )
     if kind is RunKind.DELTA:
         assert last is not None
-        screened = _screen_delta(app, index, thresholds, last, changes)
+        screened = _screen_delta(app, versions, thresholds, last, changes)
     else:
+        index = _list_index(app, versions)
         screened = _screen_book(app, index, thresholds, last, changes, progress)
     with unit_of_work(app.engine) as uow:
         book.lock_book(uow.conn)  # one run commits at a time, and not amid an import
@@ -399,7 +400,7 @@ def run_monitor(
             "started_at": started,
             "finished_at": datetime.now(UTC),
             "book_revision": revision,
-            "algorithm": index.algorithm,
+            "algorithm": config.name,
             "review_threshold": thresholds.review,
             "list_versions": {v.list_name: v.id for v in versions},
             "parties": book.count_parties(uow.conn),
@@ -424,7 +425,7 @@ def run_monitor(
                 {"list": k, "id": v}
                 for k, v in sorted((last.list_versions if last else {}).items())
             ],
-            "screening": screening_config(index.algorithm, thresholds.match, thresholds.review),
+            "screening": screening_config(config.name, thresholds.match, thresholds.review),
             "changes": summary["lists"],
             "stats": screened.stats,
             "hits": summary["hits"],
