@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/decisions_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/monitor_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
