@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/scale_bench.py
+	$(BIN)/python bench/monitor_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

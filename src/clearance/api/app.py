@@ -31,6 +31,7 @@ from clearance.api import (
 )
 from clearance.api.core import Core, CoreError
 from clearance.api.limits import BodyLimitMiddleware, ControlCharacterMiddleware
+from clearance.api.monitor_routes import router as monitor_router
 from clearance.service.errors import kind_of, user_errors
 from clearance.settings import LoadedSettings, Settings, load_settings
 
@@ -134,6 +135,7 @@ def create_app(loaded: LoadedSettings | None = None, server: str | None = None) 
     app.add_exception_handler(Exception, _server_error)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(monitor_router)
     return app
 
 

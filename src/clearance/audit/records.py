@@ -44,6 +44,10 @@ LIST_IMPORT = "list_import"
 LICENSE = "license"
 LEDGER = "ledger"
 OWNERSHIP = "ownership"
+# Ongoing monitoring (clearance.service.monitoring).
+PARTY_IMPORT = "party_import"
+PARTY_REMOVE = "party_remove"
+MONITOR_RUN = "monitor_run"
 
 EXPORT_COLUMNS = ("seq", "id", "kind", "created_at", "actor", "prev_hash", "hash", "payload")
 

@@ -12,6 +12,7 @@ from clearance.cli.common import ClearanceGroup, run_main
 from clearance.cli.decide import decide_command, ledger_group, licenses_group, ownership_group
 from clearance.cli.keys import keys_group
 from clearance.cli.lists import lists_group
+from clearance.cli.monitor import monitor_group, parties_group
 from clearance.cli.screen import compare_command, screen_command
 from clearance.cli.serve import serve_command
 
@@ -37,6 +38,8 @@ cli.add_command(ledger_group)
 cli.add_command(ownership_group)
 cli.add_command(keys_group)
 cli.add_command(serve_command)
+cli.add_command(parties_group)
+cli.add_command(monitor_group)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,8 +25,9 @@ from clearance.cli.common import (
 )
 from clearance.service import audit_trail, review
 from clearance.service.handle import Clearance
-from clearance.service.replay import Outcome as ReplayOutcome
-from clearance.service.replay import replay_record
+
+if TYPE_CHECKING:  # replay loads the decision engine: only `audit replay` needs it
+    from clearance.service.replay import Outcome as ReplayOutcome
 
 
 class AuditGroup(ClearanceGroup):
@@ -172,6 +173,7 @@ def replay_command(
     """Recompute a screening or decision with what it used (list versions, rules snapshot,
     algorithm, settings) and report identical or the differences; exit 1 if it differs."""
     from clearance.decisions import RuleError
+    from clearance.service.replay import replay_record
 
     try:
         report = replay_record(open_app(db=db, rules_dir=rules_dir), record_ref, current=current)

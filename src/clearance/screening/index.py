@@ -341,13 +341,19 @@ class ScreeningIndex:
         threshold: float | None = None,
         top: int = 10,
         match_threshold: float | None = None,
+        query: NameForm | None = None,
     ) -> list[Hit]:
         """The entries whose best name scores at least `threshold` against the party.
 
         threshold None is the algorithm's review threshold; 0 with `top` N gives the N best
         candidates whatever their score. `match_threshold` (default: the algorithm's) sets
-        `Hit.match`.
+        `Hit.match`. `query`: the party's name already analysed by `analyze_query`.
         """
         return searching.search(
-            self, party, threshold=threshold, top=top, match_threshold=match_threshold
+            self,
+            party,
+            threshold=threshold,
+            top=top,
+            match_threshold=match_threshold,
+            query=query,
         )

@@ -54,9 +54,11 @@ def search(
     threshold: float | None = None,
     top: int = 10,
     match_threshold: float | None = None,
+    query: NameForm | None = None,
 ) -> list[Hit]:
     """The entries whose best name scores at least `threshold` against the party (see
-    `ScreeningIndex.search`)."""
+    `ScreeningIndex.search`). `query` is the party's name as `index.analyze_query(party)`
+    gives it, for a caller that needed that form itself (the monitor keeps it)."""
     if index.config.flag_bidi and has_bidi_control(party.name):
         return _search_bidi(index, party, threshold, top, match_threshold)
     config = index.config
@@ -64,7 +66,8 @@ def search(
     match_at = config.match_threshold if match_threshold is None else match_threshold
     if top <= 0:
         return []
-    query = index.analyze_query(party)
+    if query is None:
+        query = index.analyze_query(party)
     if not query.tokens:
         return []
     best: dict[int, _Candidate] = {}

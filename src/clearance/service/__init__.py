@@ -53,6 +53,13 @@ _USE_CASES = {
     "export": "audit_trail",
     "purge_before": "audit_trail",
     "replay_record": "replay",
+    # ongoing monitoring
+    "import_parties": "monitoring",
+    "remove_parties": "monitoring",
+    "parties": "monitoring",
+    "show_party": "monitoring",
+    "run_monitor": "monitoring",
+    "monitor_runs": "monitoring",
 }
 
 __all__ = ["Clearance", *_USE_CASES]

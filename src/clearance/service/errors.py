@@ -45,6 +45,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from clearance.decisions import LedgerError, OwnershipError, RuleError, TransactionError
     from clearance.lists.errors import ListFormatError
     from clearance.lists.fetch import FetchError
+    from clearance.monitoring import BookError, MonitorError
     from clearance.schema import PartyError
     from clearance.screening.batch import BatchInputError
     from clearance.settings import SettingsError
@@ -63,6 +64,8 @@ def user_errors() -> tuple[type[Exception], ...]:
         AccessError,
         BatchInputError,
         ServiceError,
+        BookError,
+        MonitorError,
     )
 
 
