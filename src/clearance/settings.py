@@ -62,6 +62,10 @@ class Settings(BaseModel):
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
     # HTTP API: the largest request body accepted (counted while it streams in) -> 413.
     api_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # Web UI: how long a sign-in lasts, and whether its cookies are sent over HTTPS only (set
+    # it whenever the UI is served over HTTPS, as it should be beyond localhost).
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    web_secure_cookies: bool = False
 
     @property
     def database_url(self) -> str:

@@ -14,6 +14,7 @@ from clearance.cli.keys import keys_group
 from clearance.cli.lists import lists_group
 from clearance.cli.screen import compare_command, screen_command
 from clearance.cli.serve import serve_command
+from clearance.cli.users import users_group
 
 
 @click.group(
@@ -37,6 +38,7 @@ cli.add_command(ledger_group)
 cli.add_command(ownership_group)
 cli.add_command(keys_group)
 cli.add_command(serve_command)
+cli.add_command(users_group)
 
 
 def main() -> None:
