@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEARANCE_LISTS_DIR ?= $(abspath ../shared/data/lists)
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: setup
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/decisions_bench.py
 	$(BIN)/python bench/audit_bench.py
+
+# The web UI's pictures in docs/screenshots/, taken by its browser tests (Debian's chromium).
+screenshots: setup
+	CLEARANCE_SCREENSHOTS=$(abspath docs/screenshots) $(BIN)/python -m pytest tests/web -q -p no:xdist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

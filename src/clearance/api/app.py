@@ -23,6 +23,7 @@ from clearance.api.core import Core, CoreError
 from clearance.api.limits import BodyLimitMiddleware
 from clearance.api.routes import router
 from clearance.settings import LoadedSettings, load_settings
+from clearance.web import mount_web
 
 # `clearance serve` hands its flags to the workers through this variable, so that their
 # settings keep `flag` as the source of those values (see `app_from_environment`).
@@ -90,6 +91,7 @@ def create_app(loaded: LoadedSettings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(CoreError, _core_error)
     app.add_exception_handler(Exception, _server_error)
+    mount_web(app, core.app)  # before the API's routes: pages answer browsers on shared paths
     app.include_router(router)
     return app
 
