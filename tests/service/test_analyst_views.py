@@ -121,6 +121,6 @@ def test_the_pages_use_cases(app: Clearance, lists_dir: Path) -> None:
     screenings = browse_records(app, kinds=["screening"], start=date.today(), end=date.today())
     assert screenings.total == 2
     assert record_summary(screenings.records[-1]) == (
-        "'Federal Security Service' as of 2022-07-15: 1 hits, 1 matches"
+        "'Federal Security Service' as of 2022-07-15: 1 hit, 1 match"
     )
     assert browse_records(app, end=date(2000, 1, 1)).total == 0

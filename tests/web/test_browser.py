@@ -494,3 +494,26 @@ def test_sign_out_and_disabled_users(browser: Any, site: Site) -> None:
     person.go("/lists")
     assert page.url.startswith(site.url("/signin"))
     person.close()
+
+
+def test_sign_in_form_guards(browser: Any, site: Site) -> None:
+    person = Person(browser, site, "")
+    request = person.context.request
+    html = {"Accept": "text/html"}
+    # Without the sign-in form's own cookie, a posted password is not even checked.
+    forged = request.post(
+        site.url("/signin"),
+        form={"username": "ana", "password": PASSWORDS["ana"][1], "csrf": "x", "next": "/"},
+        headers=html,
+        max_redirects=0,
+    )
+    assert forged.status == 403 and "expired" in forged.text()
+    # `next` never leads off the site.
+    page = person.go("/signin?next=//evil.example/")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill(PASSWORDS["ana"][1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site.url("/"))
+    assert request.get(site.url("/static/nothing.css")).status == 404
+    person.watch.statuses.clear()  # the three refusals above were provoked on purpose
+    person.close()

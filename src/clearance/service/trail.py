@@ -64,6 +64,10 @@ def kinds(app: Clearance) -> list[str]:
     return record_kinds(app.engine)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def record_summary(record: AuditRecord) -> str:
     """What a record is about, in a few words (the payload has the rest)."""
     p = record.payload
@@ -71,7 +75,8 @@ def record_summary(record: AuditRecord) -> str:
         party = (p.get("party") or {}).get("name", "")
         hits = p.get("hits") or []
         matches = sum(1 for h in hits if h.get("match"))
-        return f"{party!r} as of {p.get('as_of')}: {len(hits)} hits, {matches} matches"
+        found = f"{_count(len(hits), 'hit')}, {_count(matches, 'match', 'matches')}"
+        return f"{party!r} as of {p.get('as_of')}: {found}"
     if record.kind == "decision":
         txn = p.get("transaction") or {}
         decision = (p.get("decision") or {}).get("decision")
@@ -82,7 +87,8 @@ def record_summary(record: AuditRecord) -> str:
         version = p.get("version") or {}
         return f"{version.get('list')} published {version.get('published')}"
     if record.kind == "screening_batch":
-        return f"{p.get('rows')} rows, {p.get('matches')} matches"
+        rows, matches = p.get("rows") or 0, p.get("matches") or 0
+        return f"{_count(rows, 'row')}, {_count(matches, 'match', 'matches')}"
     if "name" in p:
         return str(p["name"])
     return ""
