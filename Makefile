@@ -22,8 +22,10 @@ setup: $(STAMP)
 run: setup
 	bash scripts/run.sh
 
+# --dist loadfile: the tests of one file run on one worker, in order (tests/web shares one
+# server and one browser between tests that build on each other).
 test: setup
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -32,8 +32,10 @@ from web_support import (
     wait_for_port,
 )
 
+from clearance.model import Party
 from clearance.service import Clearance
 from clearance.service.lists import import_list_file
+from clearance.service.screening import ScreenRequest, screen_party
 from clearance.settings import load_settings
 from clearance.store.db import open_store
 
@@ -46,9 +48,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, lists_dir: Path) -> Iterator[
     loaded = load_settings({"db": db_url, "data_dir": str(data_dir), "actor": "ops"}, env={})
     ops = Clearance.open(loaded)
     for day in SDN_DATES:
-        import_list_file(
-            ops, lists_dir / "ofac" / "sdn_csv" / day, published=date.fromisoformat(day)
-        )
+        published = date.fromisoformat(day)
+        import_list_file(ops, lists_dir / "ofac" / "sdn_csv" / day, published=published)
+        # Build each version's screening index now, into the index cache the server reads
+        # (same data_dir), so that no page waits for one while the browser's clock runs.
+        screen_party(ops, Party("warm-up"), ScreenRequest(as_of=published), audit=False)
     ops.close()
     shots = Path(os.environ.get("CLEARANCE_SCREENSHOTS") or folder / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)

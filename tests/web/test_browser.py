@@ -20,6 +20,8 @@ from web_support import PASSWORDS, Site, Watch
 
 from clearance.audit.tables import audit_record
 
+# The tests build on each other (the alert reviewed is the one a screening raised): one worker
+# runs them all, in order, on one server (`make test` runs pytest with `--dist loadfile`).
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,6 +42,8 @@ class Person:
 
     def __init__(self, browser: Any, site: Site, name: str, width: int = 1280) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": 900})
+        # Generous: on a loaded two-core machine a first screening can take tens of seconds.
+        self.context.set_default_timeout(120_000)
         self.watch = Watch()
         self.watch.attach(self.context)
         self.page = self.context.new_page()
@@ -288,7 +292,8 @@ def test_decide_with_the_simple_form(ana: Person) -> None:
 
 def test_alert_in_the_queue_and_its_four_eyes_review(ana: Person, browser: Any, site: Site) -> None:
     page = ana.go("/alerts")
-    rows = page.locator("table.queue tbody tr").filter(has_text="Federal Security Service")
+    party = page.locator("td.name bdi", has_text=re.compile("^Federal Security Service$"))
+    rows = page.locator("table.queue tbody tr").filter(has=party)
     assert rows.count() >= 1
     assert "open" in rows.first.inner_text()
     ana.shot("alerts")
@@ -487,6 +492,15 @@ def test_sign_out_and_disabled_users(browser: Any, site: Site) -> None:
     page.wait_for_url(site.url("/signin"))
     person.go("/decide")
     assert page.url.startswith(site.url("/signin?next="))
+    # A form posted after the session ended leads back to its page, not to a POST-only path.
+    late = person.context.request.post(
+        site.url("/audit/records/1/replay"),
+        form={},
+        headers={"Accept": "text/html"},
+        max_redirects=0,
+    )
+    assert late.status == 303
+    assert late.headers["location"] == "/signin?next=/audit/records/1"
     sign_in(page, site, "vic")
     # Disabling a user ends their session at once.
     done = site.cli("users", "disable", "vic")

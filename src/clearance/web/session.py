@@ -63,8 +63,14 @@ class Visitor:
 
 
 def _back_to(request: Request) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query and request.method == "GET" else "")
+    """Where to go after signing in: the page asked for; after a form posted once the session
+    had ended, the page of that form (never a POST-only path such as /signout)."""
+    path, query = request.url.path, request.url.query
+    if request.method == "GET":
+        return path + (f"?{query}" if query else "")
+    if path == "/signout":
+        return "/"
+    return path.removesuffix("/replay")
 
 
 def signed_in(request: Request) -> Visitor:
