@@ -41,6 +41,8 @@ bench: setup
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/decisions_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/api_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 # The web UI's pictures in docs/screenshots/, taken by its browser tests (Debian's chromium).
 screenshots: setup

@@ -67,3 +67,8 @@ echo
 echo "== deciding examples/fsb-fees.jsonl (the FSB notification fee before and after 28 June 2022)"
 "$clearance" decide examples/fsb-fees.jsonl --format json | .venv/bin/python scripts/summarize_decisions.py
 echo "(full trace: .venv/bin/clearance decide examples/fsb-fees.jsonl --format text)"
+
+echo
+echo "== the HTTP service (yente-compatible /match, and every use case above; docs/api.md)"
+echo "   .venv/bin/clearance keys create --name me --role analyst   # prints a key, once"
+echo "   .venv/bin/clearance serve --port 8000                      # then http://127.0.0.1:8000/docs"

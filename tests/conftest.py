@@ -123,3 +123,10 @@ def pg_session_url() -> Iterator[str]:
     """A URL with its own fresh schema for the whole session (a server shared by tests)."""
     with fresh_pg_schema() as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="module")
+def pg_module_url() -> Iterator[str]:
+    """A URL with its own fresh schema for one test module (a store its tests share)."""
+    with fresh_pg_schema() as schema:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"

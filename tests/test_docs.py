@@ -63,3 +63,21 @@ def test_every_store_command_takes_db_and_format() -> None:
         and not ({"--db"} if path in _NO_FORMAT else {"--db", "--format"}) <= options(path)
     ]
     assert lacking == []
+
+
+def test_every_api_route_is_documented() -> None:
+    """Each operation of the HTTP API's OpenAPI document appears in docs/api.md as
+    `METHOD /path`."""
+    from clearance.api import create_app
+    from clearance.settings import load_settings
+
+    app = create_app(load_settings({"db": "sqlite:///unused.sqlite"}, env={}))
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    routes = [
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    ]
+    assert len(routes) > 20
+    missing = [r for r in routes if f"`{r}`" not in text and f"`{r}?" not in text]
+    assert missing == [], f"undocumented API routes: {missing}"

@@ -12,10 +12,17 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from clearance.model import EntryType, Identifier, Party
 
@@ -49,8 +56,21 @@ def check_dob(value: str) -> str:
     return value
 
 
+def has_control(text: str) -> bool:
+    """A control character other than tab and line breaks (NUL, ESC, DEL, ...)."""
+    return any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text)
+
+
 class _In(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _no_control_characters(self) -> Self:
+        # No name, identifier or role holds one, and PostgreSQL text cannot hold NUL.
+        for field, value in self:
+            if isinstance(value, str) and has_control(value):
+                raise ValueError(f"{field}: control characters (such as NUL) are not allowed")
+        return self
 
 
 class IdentifierIn(_In):

@@ -62,6 +62,17 @@ class Settings(BaseModel):
     actor: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
     # HTTP API: the largest request body accepted (counted while it streams in) -> 413.
     api_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # HTTP API batch jobs (`POST /jobs`): the largest upload, and jobs run at once per process.
+    api_max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
+    api_job_workers: int = Field(default=1, ge=1, le=64)
+    # Scale-out file screening on Dask (docs/scale.md): an existing cluster's scheduler
+    # (`tcp://host:port`), or a LocalCluster of this many worker processes (0: none); the
+    # LocalCluster's dashboard address (empty: no dashboard); rows per partition, a multiple
+    # of the 5,000-row chunks the single-process run reads, so both write the same output.
+    dask_scheduler: str = ""
+    dask_workers: int = Field(default=0, ge=0)
+    dask_dashboard: str = ""
+    dask_partition_rows: int = Field(default=50_000, ge=5_000, multiple_of=5_000)
     # Web UI: how long a sign-in lasts, and whether its cookies are sent over HTTPS only (set
     # it whenever the UI is served over HTTPS, as it should be beyond localhost).
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)

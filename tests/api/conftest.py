@@ -7,79 +7,29 @@ to it over HTTP. Quick input checks use FastAPI's in-process TestClient on a sma
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
-from sqlalchemy import Engine
+from api_support import (
+    SDN_DATE,
+    Served,
+    make_keys,
+    settings_for,
+    start_server,
+    stop_server,
+)
 
-from clearance.access import Role
 from clearance.lists.ofac_csv import parse
-from clearance.service import Clearance
-from clearance.service.keys import create_key, revoke_key
-from clearance.settings import LoadedSettings, load_settings
 from clearance.store.db import open_store
 from clearance.store.versions import import_list
 
-SDN_DATE = "2023-12-28"
-FSB = "21344"
-PUTIN = "35096"
-REPO = Path(__file__).resolve().parents[2]
 
-
-@dataclass(frozen=True)
-class Served:
-    """A running server, its store and a key for each role (plus a revoked one)."""
-
-    base_url: str
-    db_url: str
-    engine: Engine
-    keys: dict[str, str]
-
-    def client(self, role: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"ApiKey {self.keys[role]}"} if role else {}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=120)
-
-
-def settings_for(db_url: str, data_dir: Path) -> LoadedSettings:
-    return load_settings({"db": db_url, "data_dir": str(data_dir), "actor": "tests"}, env={})
-
-
-def make_keys(engine: Engine, loaded: LoadedSettings) -> dict[str, str]:
-    admin = Clearance(engine, loaded, loaded.settings.actor)
-    keys = {role.value: create_key(admin, name=f"{role.value}-key", role=role).key for role in Role}
-    keys["revoked"] = create_key(admin, name="old", role=Role.ADMIN).key
-    revoke_key(admin, "old")
-    return keys
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty store's URL on each backend, for tests that open their own engines."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    url: str = request.getfixturevalue("pg_url_for_schema")
-    return url
-
-
-def _wait_for_port(log: Path, proc: subprocess.Popen[bytes]) -> int:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        found = re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", log.read_text())
-        if found:
-            return int(found.group(1))
-        if proc.poll() is not None:
-            raise RuntimeError(f"clearance serve exited {proc.returncode}:\n{log.read_text()}")
-        time.sleep(0.2)
-    raise RuntimeError(f"clearance serve did not start:\n{log.read_text()}")
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """An empty store on each backend (`store_url`), for tests that start their own engines."""
+    return store_url
 
 
 @pytest.fixture(
@@ -98,23 +48,9 @@ def served(
     import_list(engine, parsed, published=date.fromisoformat(SDN_DATE))
     keys = make_keys(engine, settings_for(db_url, folder))
 
-    log = folder / "server.log"
-    env = os.environ | {
-        "CLEARANCE_DATA_DIR": str(folder / "data"),
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-    command = [sys.executable, "-c", "from clearance.cli import main; main()"]
-    args = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", db_url]
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*command, *args], env=env, stdout=out, stderr=out)
+    proc, base_url = start_server(db_url, folder)
     try:
-        port = _wait_for_port(log, proc)
-        yield Served(f"http://127.0.0.1:{port}", db_url, engine, keys)
+        yield Served(base_url, db_url, engine, keys)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
         engine.dispose()

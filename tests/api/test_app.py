@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from api_support import make_keys, settings_for
 from fastapi import Depends
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,6 @@ from clearance.api.auth import require
 from clearance.lists.ofac_csv import parse
 from clearance.store.db import open_store
 from clearance.store.versions import import_list
-from conftest import make_keys, settings_for
 
 with warnings.catch_warnings():  # starlette's TestClient would rather have httpx2
     warnings.simplefilter("ignore")

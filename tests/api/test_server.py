@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from api_support import FSB, PUTIN, SDN_DATE, Served, settings_for
 
 from clearance.audit.records import iter_records
 from clearance.service.replay import replay
-from conftest import FSB, PUTIN, SDN_DATE, Served, settings_for
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from api_support import FSB, PUTIN, SDN_DATE
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -20,7 +21,6 @@ from clearance.api.yente import (
 )
 from clearance.lists.ofac_csv import parse
 from clearance.model import Entry, EntryType, Identifier, ListSource, ListVersion
-from conftest import FSB, PUTIN, SDN_DATE
 
 ftm = pytest.importorskip("followthemoney")
 FTM_ID = ftm.registry.entity.REGEX

@@ -28,12 +28,10 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    url: str = request.getfixturevalue("pg_url_for_schema")
-    return url
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """An empty store on each backend (`store_url`), for tests that start their own engines."""
+    return store_url
 
 
 @pytest.fixture

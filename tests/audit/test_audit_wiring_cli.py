@@ -16,12 +16,10 @@ from clearance.cli import cli
 KHOROSHEV = "48603"  # KHOROSHEV, Dmitry Yuryevich (CYBER2) in the 2025-05 subset
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    url: str = request.getfixturevalue("pg_url_for_schema")
-    return url
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """An empty store on each backend (`store_url`), for tests that start their own engines."""
+    return store_url
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from service_support import import_version
+from service_support import fee_to_fsb, import_version
 from sqlalchemy import Engine
 
 from clearance.audit.chain import verify_chain
 from clearance.audit.review import AlertState, HitStatus, Outcome, get_alert
-from clearance.decisions import Transaction, load_rules
+from clearance.decisions import load_rules
 from clearance.decisions.rules import packaged_rules
 from clearance.model import EntryType, Party
 from clearance.service import Clearance, ScreenRequest, decide, replay_record, screen_party
@@ -30,23 +30,6 @@ from clearance.settings import load_settings
 
 FSB = "21344"
 LOOKALIKE = Party(name="Federal Security Services LLC", type=EntryType.ORGANIZATION, country="US")
-
-
-def fee(txn_id: str, day: str) -> Transaction:
-    return Transaction.from_dict(
-        {
-            "id": txn_id,
-            "date": day,
-            "parties": [{"name": "Federal Security Service", "country": "RU", "role": "payee"}],
-            "purpose": "import-authorization-fee",
-            "goods": [
-                {"description": "laser printers", "eccn": "5A992.c", "export_authorization": "NLR"}
-            ],
-            "regions": ["RU"],
-            "amount": {"value": "1200", "currency": "USD"},
-            "cap_holder": "ACME Corp",
-        }
-    )
 
 
 def changed_rules(tmp_path: Path) -> Path:
@@ -69,7 +52,7 @@ def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
     rules = load_rules()
 
     # 1. The decision, on the lists known then.
-    decided = decide(app, fee("T-0715", "2022-07-15"), record=True)
+    decided = decide(app, fee_to_fsb("T-0715", "2022-07-15"), record=True)
     assert decided.record is not None
     assert decided.decision.decision.value == "AUTHORIZED"
     payload = decided.record.payload

@@ -2,8 +2,9 @@
 
 Every error answers JSON `{"detail": "..."}` (yente's `ErrorResponse`): malformed JSON 400,
 wrong shapes, control characters and over-long values 422 (with `errors`, the places and
-reasons, never echoing the input), bodies over `api_max_body_bytes` 413, and any bug 500
-without internals. `clearance serve` runs `app_from_environment` in each uvicorn worker.
+reasons, never echoing the input), bodies over `api_max_body_bytes` 413, the service's request
+errors 404 / 409 / 403 / 422 / 400 by their kind, and any bug 500 without internals.
+`clearance serve` runs `app_from_environment` in each uvicorn worker.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -19,15 +20,36 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from clearance.api import (
+    routes,
+    routes_audit,
+    routes_decisions,
+    routes_jobs,
+    routes_lists,
+    routes_review,
+    routes_screening,
+)
 from clearance.api.core import Core, CoreError
-from clearance.api.limits import BodyLimitMiddleware
-from clearance.api.routes import router
-from clearance.settings import LoadedSettings, load_settings
+from clearance.api.limits import BodyLimitMiddleware, ControlCharacterMiddleware
+from clearance.service.errors import kind_of, user_errors
+from clearance.settings import LoadedSettings, Settings, load_settings
 from clearance.web import mount_web
 
 # `clearance serve` hands its flags to the workers through this variable, so that their
 # settings keep `flag` as the source of those values (see `app_from_environment`).
 FLAGS_ENV = "CLEARANCE_SERVE_FLAGS_JSON"
+# ... and the id of this server start, shared by its workers (see `Core.start`).
+SERVER_ENV = "CLEARANCE_SERVE_ID"
+ROUTERS = (
+    routes.router,
+    routes_screening.router,
+    routes_lists.router,
+    routes_review.router,
+    routes_audit.router,
+    routes_decisions.router,
+    routes_jobs.router,
+)
+_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403}
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +87,34 @@ async def _core_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=exc.status, content={"detail": str(exc)})
 
 
+async def _request_error(_: Request, exc: Exception) -> JSONResponse:
+    """A request error of the service: 404, 409, 403, or 422 for bad input, else 400."""
+    kind = kind_of(exc)
+    status = _STATUS.get(kind) or (422 if isinstance(exc, ValueError) else 400)
+    return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+
+def _limit_of(settings: Settings) -> Callable[[str, str], tuple[int, str]]:
+    def limit(method: str, path: str) -> tuple[int, str]:
+        if method == "POST" and path.rstrip("/") == routes_jobs.UPLOAD_PATH:
+            return settings.api_max_upload_bytes, "api_max_upload_bytes"
+        return settings.api_max_body_bytes, "api_max_body_bytes"
+
+    return limit
+
+
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(status_code=500, content={"detail": "internal error (see server log)"})
 
 
-def create_app(loaded: LoadedSettings | None = None) -> FastAPI:
+def create_app(loaded: LoadedSettings | None = None, server: str | None = None) -> FastAPI:
     loaded = loaded or load_settings()
-    core = Core(loaded)
+    core = Core(loaded, server or os.environ.get(SERVER_ENV))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        core.start()
         yield
         core.dispose()
 
@@ -87,12 +126,16 @@ def create_app(loaded: LoadedSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.core = core
-    app.add_middleware(BodyLimitMiddleware, max_bytes=loaded.settings.api_max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit_of=_limit_of(loaded.settings))
+    app.add_middleware(ControlCharacterMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(CoreError, _core_error)
+    for error in user_errors():
+        app.add_exception_handler(error, _request_error)
     app.add_exception_handler(Exception, _server_error)
     mount_web(app, core.app)  # before the API's routes: pages answer browsers on shared paths
-    app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -1,13 +1,18 @@
-"""The one module through which the API reaches the application layer (`clearance.service`).
+"""The API's hold on the application layer (`clearance.service`): the process's store handle,
+the worker threads of batch jobs, and what `/match` and `/screen` need beyond one use case.
 
-It holds the process's store handle, turns query parameters into service requests, and turns
-the service's errors into HTTP statuses. No business logic: that is in `clearance.service`.
+Routes take the handle from here (acting for the caller's key name) and call one use case of
+`clearance.service` each; the service's request errors become HTTP statuses in one exception
+handler (`app.py`, by `service.errors.kind_of`). No business logic here or in the routes.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,10 +21,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from clearance.model import Hit, ListVersion, Party
 from clearance.service import Clearance
 from clearance.service.errors import StoreError
+from clearance.service.jobs import Runner, fail_interrupted_jobs, run_job, this_runner
 from clearance.service.keys import KeyInfo, Principal, authenticate, list_keys
 from clearance.service.lists import DatedEntry, Health, dated_entry, health, names
-from clearance.service.screening import ScreenRequest, screen_names
+from clearance.service.screening import (
+    Screening,
+    ScreenRequest,
+    screen_name_groups,
+    screen_party,
+)
 from clearance.settings import LoadedSettings, Settings, SettingsError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATASET = "default"
 # yente's `algorithm` values that mean "the one you recommend": the configured scorer.
@@ -61,13 +74,29 @@ class MatchOutcome:
 FoundEntry = DatedEntry
 
 
+def _stop() -> None:
+    pass
+
+
+_STOP: Callable[[], None] = _stop
+
+
+def _work_on(jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
+    while (work := jobs.get()) is not _STOP:
+        work()
+
+
 class Core:
     """The store behind one app: opened (and migrated) on first use, shared by requests."""
 
-    def __init__(self, loaded: LoadedSettings) -> None:
+    def __init__(self, loaded: LoadedSettings, server: str | None = None) -> None:
         self.loaded = loaded
         self._app: Clearance | None = None
         self._lock = threading.Lock()
+        # One id per server start, shared by its workers (`clearance serve` sets it), so that
+        # a start can tell the jobs an earlier start left unfinished from its workers' own.
+        self.runner: Runner = this_runner(server or uuid.uuid4().hex)
+        self._jobs: queue.SimpleQueue[Callable[[], None]] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -84,8 +113,48 @@ class Core:
             app = self._app
         return app.as_actor(actor) if actor else app
 
+    def start(self) -> None:
+        """At start-up: mark failed the jobs a stopped server left unfinished."""
+        try:
+            failed = fail_interrupted_jobs(self.app(), self.runner)
+        except (Unavailable, SQLAlchemyError) as exc:
+            log.warning("could not check for interrupted jobs: %s", exc)
+            return
+        if failed:
+            log.warning("marked %d interrupted job(s) failed: %s", len(failed), ", ".join(failed))
+
+    def run_in_background(self, job_id: str, actor: str) -> None:
+        """Run a submitted job on a worker thread of this process (it outlives the request)."""
+        handle = self.app(actor)
+
+        def work() -> None:
+            try:
+                run_job(handle, job_id)
+            except Exception:
+                log.exception("job %s failed", job_id)
+
+        self._job_queue().put(work)
+
+    def _job_queue(self) -> queue.SimpleQueue[Callable[[], None]]:
+        # Daemon threads: a server that stops does not wait for a job (which a restart then
+        # marks failed); a thread pool's workers would hold the process until they finish.
+        with self._lock:
+            if self._jobs is None:
+                jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+                for n in range(self.settings.api_job_workers):
+                    threading.Thread(
+                        target=_work_on, args=(jobs,), name=f"clearance-job-{n}", daemon=True
+                    ).start()
+                self._jobs = jobs
+            return self._jobs
+
     def dispose(self) -> None:
         with self._lock:
+            if self._jobs is not None:
+                # Running jobs are not waited for: a restart marks them failed (`start`).
+                for _ in range(self.settings.api_job_workers):
+                    self._jobs.put(_STOP)
+                self._jobs = None
             if self._app is not None:
                 self._app.close()
                 self._app = None
@@ -136,8 +205,21 @@ class Core:
         except SettingsError as exc:
             raise CoreError(str(exc)) from exc
 
-    def match(self, parties: Sequence[Party], options: MatchOptions, *, actor: str) -> MatchOutcome:
-        """Screen each name of the query (one audited screening each), best hit per entry."""
+    def screen(self, party: Party, request: ScreenRequest, *, actor: str) -> Screening:
+        """`POST /screen`: one audited screening; no list in force is 503 unless the request
+        named a date or lists (then 404, as `/match`)."""
+        try:
+            return screen_party(self.app(actor), party, request)
+        except StoreError as exc:
+            if request.as_of is None and request.lists is None:
+                raise Unavailable(str(exc)) from exc
+            raise NotFound(str(exc)) from exc
+
+    def match(
+        self, queries: Sequence[Sequence[Party]], options: MatchOptions, *, actor: str
+    ) -> list[MatchOutcome]:
+        """Screen each name of each query (one audited screening each, all in one unit of
+        work), best hit per entry and query."""
         lists = self._lists(options.dataset)
         loaded = self._request_settings(options)
         floor = loaded.settings.review_threshold if options.cutoff is None else options.cutoff
@@ -147,12 +229,12 @@ class Core:
             as_of=options.as_of, lists=lists, threshold=floor, top=options.limit
         )
         try:
-            found = screen_names(handle, parties, request)
+            found = screen_name_groups(handle, queries, request)
         except StoreError as exc:
             if options.as_of is None and lists is None:
                 raise Unavailable(str(exc)) from exc
             raise NotFound(str(exc)) from exc
-        return MatchOutcome(found.hits, tuple(r.seq for r in found.records))
+        return [MatchOutcome(f.hits, tuple(r.seq for r in f.records)) for f in found]
 
     # --- entries ---
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from clearance.access import Permission
-from clearance.api.auth import core_of, require
-from clearance.api.core import Core, MatchOptions
+from clearance.api.auth import require
+from clearance.api.core import MatchOptions
+from clearance.api.deps import KEYED, AsOf, CoreDep, errors
 from clearance.api.ftm import parse_entity_id
 from clearance.api.yente import (
     EntityMatches,
@@ -28,24 +28,8 @@ from clearance.service.keys import Principal
 
 router = APIRouter()
 
-CoreDep = Annotated[Core, Depends(core_of)]
-AsOf = Annotated[date | None, Query(description="As the lists in force on this date had it")]
 
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        400: "Invalid query",
-        401: "Missing, invalid or revoked API key",
-        403: "The key's role does not allow this",
-        404: "No such dataset or entity",
-        413: "Request body over `api_max_body_bytes`",
-        422: "Request of the wrong shape",
-        503: "The store is unreachable or holds no list in force",
-    }
-    return {code: {"description": described[code]} for code in codes}
-
-
-@router.get("/healthz", tags=["System"], responses=_errors(503))
+@router.get("/healthz", tags=["System"], responses=errors(503))
 def healthz(core: CoreDep) -> Any:
     """200 when the service can screen: the store answers and a list version is in force."""
     health = core.health()
@@ -64,7 +48,7 @@ def healthz(core: CoreDep) -> Any:
     "/match/{dataset}",
     tags=["Matching"],
     response_model=EntityMatchResponse,
-    responses=_errors(400, 401, 403, 404, 413, 422, 503),
+    responses=errors(*KEYED, 404, 413),
 )
 def match(
     body: EntityMatchQuery,
@@ -94,9 +78,9 @@ def match(
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=f"query {key!r}: {exc}") from exc
     options = MatchOptions(dataset, limit, threshold, cutoff, algorithm, as_of)
+    outcomes = core.match([q.parties for q in queries.values()], options, actor=principal.name)
     responses: dict[str, EntityMatches] = {}
-    for key, query in queries.items():
-        outcome = core.match(query.parties, options, actor=principal.name)
+    for (key, query), outcome in zip(queries.items(), outcomes, strict=True):
         results = [hit_to_result(hit, version) for hit, version in outcome.hits]
         responses[key] = matches_response(body.queries[key], query.used, results)
     return EntityMatchResponse(responses=responses, limit=limit)
@@ -106,7 +90,7 @@ def match(
     "/entities/{entity_id}",
     tags=["Data access"],
     response_model=EntityResponse,
-    responses=_errors(401, 403, 404, 503),
+    responses=errors(*KEYED, 404),
 )
 def entity(
     entity_id: Annotated[
@@ -128,7 +112,7 @@ def entity(
     return entry_to_entity(found.entry, found.version, seen=seen, nested=nested)
 
 
-@router.get("/keys", tags=["Keys"], responses=_errors(401, 403, 503))
+@router.get("/keys", tags=["Keys"], responses=errors(*KEYED))
 def api_keys(
     _: Annotated[Principal, Depends(require(Permission.MANAGE_KEYS))], core: CoreDep
 ) -> list[dict[str, Any]]:

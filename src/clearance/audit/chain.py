@@ -40,6 +40,10 @@ class AuditError(Exception):
     """A request the audit trail cannot answer (unknown record, refused purge, ...)."""
 
 
+class AuditNotFound(AuditError):
+    """No such record or alert (a door answers 404)."""
+
+
 def _utcnow() -> datetime:
     # The one clock of the chain (tests move it to make records of different days).
     return datetime.now(UTC)

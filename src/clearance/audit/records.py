@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, t
 from clearance.audit.chain import (
     PURGE_MARKER,
     AuditError,
+    AuditNotFound,
     AuditRecord,
     ChainWriter,
     append_record,
@@ -98,7 +99,7 @@ def get_record(engine: Engine, ref: str | int) -> AuditRecord:
         elif row is None and not key.isdigit():
             raise AuditError(f"{key!r} is neither a record number nor a record id")
     if row is None:
-        raise AuditError(f"no audit record {key}")
+        raise AuditNotFound(f"no audit record {key}")
     return row_to_record(row)
 
 
@@ -106,7 +107,7 @@ def _bounds(start: date | None, end: date | None) -> list[Any]:
     conditions: list[Any] = []
     if start is not None:
         conditions.append(audit_record.c.created_at >= datetime.combine(start, time(), UTC))
-    if end is not None:  # --to is inclusive: the whole day
+    if end is not None and end < date.max:  # --to is inclusive: the whole day
         conditions.append(
             audit_record.c.created_at < datetime.combine(end, time(), UTC) + timedelta(days=1)
         )
@@ -119,12 +120,19 @@ def iter_records(
     start: date | None = None,
     end: date | None = None,
     kinds: Sequence[str] | None = None,
+    after: int | None = None,
+    limit: int | None = None,
 ) -> Iterator[AuditRecord]:
-    """Records created on or after `start` and on or before `end` (UTC days), in seq order."""
+    """Records created on or after `start` and on or before `end` (UTC days), in seq order;
+    `after` and `limit` page through them (records numbered above `after`, at most `limit`)."""
     conditions = _bounds(start, end)
     if kinds:
         conditions.append(audit_record.c.kind.in_(list(kinds)))
+    if after is not None:
+        conditions.append(audit_record.c.seq > after)
     query = select(audit_record).order_by(audit_record.c.seq)
+    if limit is not None:
+        query = query.limit(limit)
     if conditions:
         query = query.where(and_(*conditions))
     with engine.connect() as conn:

@@ -23,7 +23,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 
-from clearance.audit.chain import AuditError, AuditRecord, ChainWriter, as_utc, locked_chain
+from clearance.audit.chain import (
+    AuditError,
+    AuditNotFound,
+    AuditRecord,
+    ChainWriter,
+    as_utc,
+    locked_chain,
+)
 from clearance.audit.records import REVIEW, iter_records, record_event_in
 from clearance.audit.tables import alert
 from clearance.model import (
@@ -36,6 +43,14 @@ from clearance.model import (
     party_to_dict,
 )
 from clearance.settings import LoadedSettings
+
+
+class ReviewConflict(AuditError):
+    """The review contradicts the alert's state (four-eyes, already final): a door's 409."""
+
+
+class ReviewForbidden(AuditError):
+    """A second review under four-eyes by a reviewer not allowed to give one: a door's 403."""
 
 
 class AlertState(StrEnum):
@@ -211,7 +226,7 @@ def get_alert(engine: Engine, alert_id: int) -> Alert:
 def _load_alert(conn: Connection, alert_id: int) -> Alert:
     row = conn.execute(select(alert).where(alert.c.id == alert_id)).first()
     if row is None:
-        raise AuditError(f"no alert {alert_id}")
+        raise AuditNotFound(f"no alert {alert_id}")
     return _row_to_alert(row)
 
 
@@ -396,13 +411,15 @@ def decide_alert(
     reviewer: str,
     note: str,
     settings: LoadedSettings,
+    may_confirm: bool = True,
 ) -> Alert:
     """Record a reviewer's decision on an alert (one audit record per change).
 
     Under four-eyes (`Settings.four_eyes`) a true match is final only when a second, different
     reviewer also decides true match; until then the alert is a pending true match. A
     different reviewer's false positive on a pending true match is a disagreement: the alert
-    is escalated.
+    is escalated. `may_confirm=False` refuses such a second review (`ReviewForbidden`): the
+    HTTP API gives it to approvers only.
     """
     reviewer, note = reviewer.strip(), note.strip()
     if not reviewer:
@@ -414,6 +431,10 @@ def decide_alert(
         before = _load_alert(writer.conn, alert_id)
         now = datetime.now(UTC)
         action, state, final = _transition(before, outcome, reviewer, four_eyes)
+        if action in ("confirm", "disagree") and not may_confirm:
+            raise ReviewForbidden(
+                f"alert {before.id}: the second review under four-eyes needs an approver"
+            )
         values: dict[str, Any] = {"state": state.value, "final": final}
         if action == "confirm":
             confirmation = {"reviewer": reviewer, "at": now.isoformat(), "note": note}
@@ -460,12 +481,12 @@ def _transition(
         if outcome is Outcome.FALSE_POSITIVE:
             return "disagree", AlertState.ESCALATED, False
     if before.pending_confirmation and outcome is Outcome.TRUE_MATCH:
-        raise AuditError(
+        raise ReviewConflict(
             f"alert {before.id}: four-eyes — the true match by {before.reviewer} must be "
             "confirmed by a different reviewer"
         )
     if outcome is Outcome.TRUE_MATCH and before.state is AlertState.TRUE_MATCH and before.final:
-        raise AuditError(f"alert {before.id} is already a final true match")
+        raise ReviewConflict(f"alert {before.id} is already a final true match")
     if outcome is Outcome.TRUE_MATCH:
         return "decide", AlertState.TRUE_MATCH, not four_eyes
     if outcome is Outcome.FALSE_POSITIVE:

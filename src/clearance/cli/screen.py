@@ -5,6 +5,7 @@ Hits are data, not errors: the exit code is 0 whether or not anything matched.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ from clearance.schema import parse_party
 
 if TYPE_CHECKING:
     from clearance.screening import ScreeningResult
+    from clearance.service import Clearance
+    from clearance.service.screening import ScreenRequest
 
 # `clearance.screening` (numpy, pyarrow, ICU, rigour's tables) is imported inside the commands,
 # so that every other command of the CLI starts without loading it.
@@ -88,8 +91,21 @@ def _print_result(result: ScreeningResult) -> None:
     help="Lowest score reported (default: the review threshold); 0 with --top N = N best.",
 )
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--input", "input_path", type=click.Path(path_type=Path), default=None)
-@click.option("--output", "output_path", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--input", "input_path", default=None, help="CSV/Parquet file of parties: a path or a URL."
+)
+@click.option("--output", "output_path", default=None, help="Hits file (CSV/Parquet): path or URL.")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Screen the file on this Dask cluster: tcp://HOST:PORT ($CLEARANCE_DASK_SCHEDULER).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Screen the file on a local Dask cluster of N worker processes.",
+)
 @format_option("table", "json")
 @db_option
 def screen_command(
@@ -101,18 +117,14 @@ def screen_command(
     lists: str | None,
     threshold: float | None,
     top: int,
-    input_path: Path | None,
-    output_path: Path | None,
+    input_path: str | None,
+    output_path: str | None,
+    scheduler: str | None,
+    workers: int | None,
     output_format: str,
     db: str | None,
 ) -> None:
-    from clearance.screening import BatchInputError
-    from clearance.service.screening import (
-        ScreenRequest,
-        review_notes,
-        screen_parties_file,
-        screen_party,
-    )
+    from clearance.service.screening import ScreenRequest, review_notes, screen_party
 
     request = ScreenRequest(
         as_of=parse_date(as_of, "--as-of"),
@@ -120,26 +132,24 @@ def screen_command(
         threshold=_threshold(threshold),
         top=top,
     )
-    app = open_app(db=db)
     if input_path is not None or output_path is not None:
         if name is not None:
             raise click.UsageError("give either NAME or --input/--output, not both")
         if input_path is None or output_path is None:
             raise click.UsageError("--input and --output go together")
-        with progress_bar(f"screening {input_path.name}") as progress:
-            try:
-                batch = screen_parties_file(
-                    app, input_path, output_path, request, progress=progress
-                )
-            except BatchInputError as exc:
-                raise ClearanceError(str(exc)) from exc
-        summary = batch.summary
-        click.echo(
-            f"screened {summary.rows} row(s): {summary.output_rows} hit(s), "
-            f"{summary.matches} match(es) -> {output_path}; audit record {batch.record.seq}",
-            err=True,
-        )
+        if scheduler is not None and workers is not None:
+            raise click.UsageError("give either --scheduler or --workers, not both")
+        # A flag names the cluster for this run, whatever the environment says.
+        flags = {"dask_scheduler": scheduler, "dask_workers": workers}
+        if scheduler is not None:
+            flags["dask_workers"] = 0
+        elif workers is not None:
+            flags["dask_scheduler"] = ""
+        _screen_file(open_app(db=db, **flags), input_path, output_path, request)
         return
+    if scheduler is not None or workers is not None:
+        raise click.UsageError("--scheduler and --workers screen files: give --input and --output")
+    app = open_app(db=db)
     if name is None or not name.strip():
         raise click.UsageError("give a NAME to screen, or --input FILE --output FILE")
     party = parse_party(
@@ -154,6 +164,42 @@ def screen_command(
         click.echo(line)
     if screening.record is not None:
         click.echo(f"audit record {screening.record.seq}")
+
+
+def _screen_file(app: Clearance, input_path: str, output_path: str, request: ScreenRequest) -> None:
+    from clearance.scale.errors import ClusterError
+    from clearance.screening import BatchInputError
+    from clearance.service.screening import screen_parties_file
+
+    def notify(message: str) -> None:
+        click.echo(message, err=True)
+
+    clustered = bool(app.settings.dask_scheduler or app.settings.dask_workers)
+    label = f"screening {Path(input_path).name}"
+    try:
+        if clustered:  # Dask draws its own bar, on stdout, while the cluster works
+            batch = screen_parties_file(
+                app,
+                input_path,
+                output_path,
+                request,
+                dask_progress=sys.stdout.isatty(),
+                notify=notify,
+            )
+        else:
+            with progress_bar(label) as progress:
+                batch = screen_parties_file(
+                    app, input_path, output_path, request, progress=progress
+                )
+    except (BatchInputError, ClusterError) as exc:
+        raise ClearanceError(str(exc)) from exc
+    summary = batch.summary
+    where = f" in {batch.partitions} partition(s)" if batch.cluster else ""
+    click.echo(
+        f"screened {summary.rows} row(s){where}: {summary.output_rows} hit(s), "
+        f"{summary.matches} match(es) -> {output_path}; audit record {batch.record.seq}",
+        err=True,
+    )
 
 
 @click.command("compare", help="Score name pairs from a CSV/Parquet file (pair_id,left,right).")

@@ -1,8 +1,9 @@
 """The cap ledger: drawdowns per (license family, cap holder, period), drawn atomically.
 
 Two concurrent decisions must never together exceed a cap. A recording decision therefore
-runs in one write transaction that first locks every cap it may touch, then reads their
-usage, evaluates, and writes its drawdowns before it commits:
+runs in one write transaction (the caller's: `clearance.service.uow`, so the decision's audit
+record commits with its drawdowns) that first locks every cap it may touch (`lock_caps`),
+then reads their usage, evaluates, and writes its drawdowns before it commits:
 
 * SQLite: `BEGIN IMMEDIATE` takes the database write lock before anything is read, so
   writers queue (the busy timeout makes them wait) and each reads the sums its predecessors
@@ -20,8 +21,7 @@ before the commit rolls the whole transaction back: a failed decision leaves no 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,13 +34,21 @@ from clearance.decisions.tables import cap_counter, ledger_entry, recorded_decis
 from clearance.decisions.trace import Decision
 from clearance.decisions.transaction import Transaction
 from clearance.model import canonical_json
-from clearance.store.db import begin_write, within
+from clearance.store.db import within
 
 CENTS = Decimal(100)
 
 
 class LedgerError(Exception):
     """A ledger request that cannot be honoured (conflicting repeat of a transaction id...)."""
+
+
+class LedgerNotFound(LedgerError):
+    """No drawdowns are recorded for the transaction (a door answers 404)."""
+
+
+class LedgerConflict(LedgerError):
+    """The request contradicts what the ledger holds: already reversed (a door answers 409)."""
 
 
 def to_cents(value: Decimal) -> int:
@@ -86,12 +94,6 @@ def usage_in(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]:
     return _usage(conn, keys)
 
 
-@dataclass
-class LockedCaps:
-    conn: Connection
-    usage: dict[CapKey, Usage]
-
-
 def _ensure_counters(conn: Connection, keys: list[CapKey]) -> None:
     now = datetime.now(UTC)
     rows = [
@@ -130,19 +132,6 @@ def lock_caps(conn: Connection, keys: Collection[CapKey]) -> dict[CapKey, Usage]
             .with_for_update()
         ).all()
     return _usage(conn, ordered)
-
-
-@contextmanager
-def cap_lock(engine: Engine, keys: Collection[CapKey]) -> Iterator[LockedCaps]:
-    """A write transaction holding every cap in `keys`; commits on success, else rolls back."""
-    with engine.connect() as conn:
-        begin_write(conn)
-        try:
-            yield LockedCaps(conn, lock_caps(conn, keys))
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
 
 
 # --- recorded decisions and drawdowns --------------------------------------------------------
@@ -267,7 +256,7 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
             .order_by(ledger_entry.c.id)
         ).all()
         if not rows:
-            raise LedgerError(f"no drawdowns are recorded for transaction {transaction_id!r}")
+            raise LedgerNotFound(f"no drawdowns are recorded for transaction {transaction_id!r}")
         done = set(
             conn.scalars(
                 select(ledger_entry.c.reverses_id).where(
@@ -276,7 +265,7 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
             )
         )
         if done:
-            raise LedgerError(
+            raise LedgerConflict(
                 f"the drawdowns of transaction {transaction_id!r} are already reversed"
             )
         now = datetime.now(UTC)

@@ -238,9 +238,15 @@ class Registered:
 
 def register_specific(engine: Engine | Connection, path: Path, rules: RuleSet) -> Registered:
     """Validate a specific license file and store it; the same content again is a no-op."""
-    text = read_rule_text(path)
-    data = parse_yaml(text, str(path))
-    lic = validate_specific(data, rules, str(path), text)
+    return register_specific_text(engine, read_rule_text(path), str(path), rules)
+
+
+def register_specific_text(
+    engine: Engine | Connection, text: str, origin: str, rules: RuleSet
+) -> Registered:
+    """`register_specific` for YAML (or JSON) text that came from `origin` (a path, a request)."""
+    data = parse_yaml(text, origin)
+    lic = validate_specific(data, rules, origin, text)
     body = json_ready(data)
     digest = content_hash(body)
     with within(engine) as conn:
@@ -251,7 +257,7 @@ def register_specific(engine: Engine | Connection, path: Path, rules: RuleSet) -
             if row.sha256 == digest:
                 return Registered(lic, False, row.registered_at)
             raise RuleError(
-                f"{path}: number: specific license {lic.number!r} is already registered with "
+                f"{origin}: number: specific license {lic.number!r} is already registered with "
                 "other content; register an amendment under its own number"
             )
         now = datetime.now(UTC)
@@ -261,7 +267,7 @@ def register_specific(engine: Engine | Connection, path: Path, rules: RuleSet) -
                 holder=lic.holder,
                 body=canonical_json(body),
                 sha256=digest,
-                origin=str(path),
+                origin=origin,
                 registered_at=now,
             )
         )

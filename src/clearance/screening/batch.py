@@ -15,10 +15,11 @@ A bad row (no name, an unknown type, a malformed date or country) stops the run 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,11 +32,21 @@ from clearance.screening.scorer import get_algorithm
 
 __all__ = [
     "COMPARE_OUTPUT_COLUMNS",
+    "SCREEN_OPTIONAL",
     "SCREEN_OUTPUT_COLUMNS",
+    "SCREEN_REQUIRED",
     "BatchInputError",
     "BatchSummary",
+    "check_columns",
+    "check_screen_input",
     "compare_file",
+    "count_rows",
+    "csv_chunks",
+    "csv_header",
+    "parquet_rows",
+    "screen_chunk",
     "screen_file",
+    "screen_writer",
 ]
 
 CHUNK_ROWS = 5000
@@ -52,6 +63,8 @@ SCREEN_OUTPUT_COLUMNS = (
     "explanation",
 )
 COMPARE_OUTPUT_COLUMNS = ("pair_id", "score", "match")
+SCREEN_REQUIRED = ("id", "name")
+SCREEN_OPTIONAL = ("type", "dob", "country")
 _SCREEN_SCHEMA = pa.schema(
     [
         ("query_id", pa.string()),
@@ -70,6 +83,8 @@ _COMPARE_SCHEMA = pa.schema(
     [("pair_id", pa.string()), ("score", pa.float64()), ("match", pa.bool_())]
 )
 Progress = Callable[[int], None]
+# (where, row): `where` is `line 12` (CSV) or `record 12` (Parquet), for error messages.
+Chunk = list[tuple[str, dict[str, str]]]
 
 
 class BatchInputError(ValueError):
@@ -102,7 +117,7 @@ def _read_chunks(
         yield from _read_csv(path, required, optional)
 
 
-def _check_columns(path: Path, present: Sequence[str], required: Sequence[str]) -> None:
+def check_columns(path: Path | str, present: Sequence[str], required: Sequence[str]) -> None:
     missing = [c for c in required if c not in present]
     if missing:
         raise BatchInputError(
@@ -115,34 +130,57 @@ def _read_csv(
 ) -> Iterator[list[tuple[str, dict[str, str]]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
+        header = csv_header(path, reader, required)
+        yield from csv_chunks(path, reader, header, required, optional)
+
+
+def csv_header(path: Path | str, reader: Any, required: Sequence[str]) -> list[str]:
+    """The header row of a CSV `reader` (names stripped), checked for the required columns."""
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise BatchInputError(f"{path}: empty file, expected a header row") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise BatchInputError(f"{path}: line 1: {exc}") from exc
+    check_columns(path, header, required)
+    return header
+
+
+def csv_chunks(
+    path: Path | str,
+    reader: Any,
+    header: Sequence[str],
+    required: Sequence[str],
+    optional: Sequence[str],
+    *,
+    line_offset: int = 0,
+) -> Iterator[Chunk]:
+    """Chunks of CHUNK_ROWS rows from a CSV `reader` past its header.
+
+    `line_offset` is the number of lines before the reader's first one: the partitioned run
+    (clearance.scale) reads a file from the middle and still names lines as this run does.
+    A chunk is yielded as soon as it is full, before the next line is read.
+    """
+    wanted = [(c, header.index(c)) for c in (*required, *optional) if c in header]
+    chunk: Chunk = []
+    while True:
         try:
-            header = [h.strip() for h in next(reader)]
+            row = next(reader)
         except StopIteration:
-            raise BatchInputError(f"{path}: empty file, expected a header row") from None
+            break
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise BatchInputError(f"{path}: line 1: {exc}") from exc
-        _check_columns(path, header, required)
-        wanted = [(c, header.index(c)) for c in (*required, *optional) if c in header]
-        chunk: list[tuple[str, dict[str, str]]] = []
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise BatchInputError(f"{path}: line {reader.line_num}: {exc}") from exc
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise BatchInputError(
-                    f"{path}: line {reader.line_num}: {len(row)} fields, header has {len(header)}"
-                )
-            chunk.append((f"line {reader.line_num}", {c: row[i] for c, i in wanted}))
-            if len(chunk) >= CHUNK_ROWS:
-                yield chunk
-                chunk = []
-        if chunk:
+            raise BatchInputError(f"{path}: line {line_offset + reader.line_num}: {exc}") from exc
+        if not row:
+            continue
+        where = f"line {line_offset + reader.line_num}"
+        if len(row) != len(header):
+            raise BatchInputError(f"{path}: {where}: {len(row)} fields, header has {len(header)}")
+        chunk.append((where, {c: row[i] for c, i in wanted}))
+        if len(chunk) >= CHUNK_ROWS:
             yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _read_parquet(
@@ -153,20 +191,27 @@ def _read_parquet(
     except (pa.ArrowException, OSError) as exc:
         raise BatchInputError(f"{path}: not a readable Parquet file: {exc}") from exc
     present = parquet.schema_arrow.names
-    _check_columns(path, present, required)
+    check_columns(path, present, required)
     columns = [c for c in (*required, *optional) if c in present]
     record = 0
     for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
-        data = {c: batch.column(c).to_pylist() for c in columns}
-        chunk = []
-        for k in range(batch.num_rows):
-            record += 1
-            row = {c: "" if data[c][k] is None else str(data[c][k]) for c in columns}
-            chunk.append((f"record {record}", row))
-        yield chunk
+        yield parquet_rows(batch, columns, record)
+        record += batch.num_rows
 
 
-def _party(path: Path, where: str, row: dict[str, str]) -> Party:
+def parquet_rows(batch: pa.RecordBatch, columns: Sequence[str], before: int) -> Chunk:
+    """The rows of a Parquet record batch as text, numbered after `before` records."""
+    data = {c: batch.column(c).to_pylist() for c in columns}
+    return [
+        (
+            f"record {before + k + 1}",
+            {c: "" if data[c][k] is None else str(data[c][k]) for c in columns},
+        )
+        for k in range(batch.num_rows)
+    ]
+
+
+def _party(path: Path | str, where: str, row: dict[str, str]) -> Party:
     """The row through the one party model, so a file accepts what `screen NAME` accepts."""
     fields: dict[str, str] = {k: row[k] for k in ("name", "type", "dob", "country") if k in row}
     try:
@@ -175,21 +220,61 @@ def _party(path: Path, where: str, row: dict[str, str]) -> Party:
         raise BatchInputError(str(exc)) from exc
 
 
+def check_screen_input(path: Path) -> None:
+    """Refuse at once a file `screen_file` would refuse at its first line: unreadable, no
+    header, or without the `id` and `name` columns (rows are checked as they are screened)."""
+    for _ in _read_chunks(path, ("id", "name"), ()):
+        break
+
+
+def count_rows(path: Path) -> int:
+    """Rows of a CSV (records, not lines: quoted fields may span lines) or Parquet file, for a
+    progress total; malformed input is left for the run to report with its line."""
+    if _is_parquet(path):
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (pa.ArrowException, OSError) as exc:
+            raise BatchInputError(f"{path}: not a readable Parquet file: {exc}") from exc
+    count = 0
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+        reader = csv.reader(handle)
+        try:
+            next(reader, None)  # the header
+            count = sum(1 for row in reader if row)
+        except csv.Error:
+            pass
+    return count
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
 class _RowWriter:
-    def __init__(self, path: Path, columns: Sequence[str], schema: pa.Schema) -> None:
+    """Rows into CSV or Parquet (by `path`'s extension): the file at `path`, or `stream` (an
+    open binary file, such as an fsspec one) when given."""
+
+    def __init__(
+        self,
+        path: Path,
+        columns: Sequence[str],
+        schema: pa.Schema,
+        stream: BinaryIO | None = None,
+    ) -> None:
         self.path = path
         self.columns = list(columns)
         self.schema = schema
         self._parquet: pq.ParquetWriter | None = None
         self._csv_handle: Any = None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if stream is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         if _is_parquet(path):
-            self._parquet = pq.ParquetWriter(path, schema)
+            self._parquet = pq.ParquetWriter(stream if stream is not None else path, schema)
         else:
-            self._csv_handle = path.open("w", encoding="utf-8", newline="")
+            self._csv_handle = (
+                path.open("w", encoding="utf-8", newline="")
+                if stream is None
+                else io.TextIOWrapper(stream, encoding="utf-8", newline="")
+            )
             self._csv = csv.writer(self._csv_handle)
             self._csv.writerow(self.columns)
 
@@ -211,6 +296,12 @@ class _RowWriter:
             self._parquet.close()
         if self._csv_handle is not None:
             self._csv_handle.close()
+
+
+def screen_writer(path: Path, stream: BinaryIO | None = None) -> _RowWriter:
+    """The writer of `screen_file`'s output (`write(rows)`, `close()`), onto `path` or
+    `stream`."""
+    return _RowWriter(path, SCREEN_OUTPUT_COLUMNS, _SCREEN_SCHEMA, stream)
 
 
 def _hit_row(query_id: str, rank: int, hit: Hit) -> tuple[Any, ...]:
@@ -243,26 +334,50 @@ def screen_file(
 ) -> BatchSummary:
     """Screen every row of `input_path`; write one row per hit to `output_path`."""
     rows = output_rows = matches = 0
-    writer = _RowWriter(output_path, SCREEN_OUTPUT_COLUMNS, _SCREEN_SCHEMA)
+    writer = screen_writer(output_path)
     try:
-        for chunk in _read_chunks(input_path, ("id", "name"), ("type", "dob", "country")):
-            out: list[tuple[Any, ...]] = []
-            for where, row in chunk:
-                party = _party(input_path, where, row)
-                hits = index.search(
-                    party, threshold=threshold, top=top, match_threshold=match_threshold
-                )
-                for rank, hit in enumerate(hits, start=1):
-                    out.append(_hit_row(row["id"], rank, hit))
-                    matches += hit.match
+        for chunk in _read_chunks(input_path, SCREEN_REQUIRED, SCREEN_OPTIONAL):
+            out, found = screen_chunk(
+                index,
+                input_path,
+                chunk,
+                threshold=threshold,
+                top=top,
+                match_threshold=match_threshold,
+            )
             writer.write(out)
             rows += len(chunk)
             output_rows += len(out)
+            matches += found
             if progress is not None:
                 progress(len(chunk))
     finally:
         writer.close()
     return BatchSummary(rows=rows, output_rows=output_rows, matches=matches)
+
+
+def screen_chunk(
+    index: ScreeningIndex,
+    path: Path | str,
+    chunk: Chunk,
+    *,
+    threshold: float | None = None,
+    top: int = 10,
+    match_threshold: float | None = None,
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The output rows of one chunk of input rows, and how many of them are matches.
+
+    The one definition of a hit row, for this run and the partitioned one (clearance.scale).
+    """
+    out: list[tuple[Any, ...]] = []
+    matches = 0
+    for where, row in chunk:
+        party = _party(path, where, row)
+        hits = index.search(party, threshold=threshold, top=top, match_threshold=match_threshold)
+        for rank, hit in enumerate(hits, start=1):
+            out.append(_hit_row(row["id"], rank, hit))
+            matches += hit.match
+    return out, matches
 
 
 def compare_file(

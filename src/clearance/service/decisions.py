@@ -43,15 +43,21 @@ from clearance.decisions.specific import (
     get_specific,
     load_specific,
     register_specific,
+    register_specific_text,
     specific_view,
 )
 from clearance.decisions.trace import Decision
 from clearance.decisions.transaction import Transaction
 from clearance.model import ListSource, ListVersion, Party, party_to_dict
+from clearance.service.errors import NotFound
 from clearance.service.handle import Clearance
 from clearance.service.screening import record_ref, review_notes, screening_config, version_record
 from clearance.service.uow import UnitOfWork, unit_of_work
 from clearance.store.versions import list_names
+
+
+class LicenseNotFound(RuleError, NotFound):
+    """No general license of that id and no specific license of that number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +277,7 @@ def license_detail(app: Clearance, license_id: str) -> dict[str, Any]:
     except RuleError:
         spec = get_specific(app.engine, license_id)
         if spec is None:
-            raise RuleError(
+            raise LicenseNotFound(
                 f"no general license {license_id!r} in {rules.source} and no specific license "
                 "registered under that number"
             ) from None
@@ -291,11 +297,24 @@ def register_specific_license(app: Clearance, path: Path) -> Registered:
     rules = app.rules()
     with unit_of_work(app.engine) as uow:
         result = register_specific(uow.conn, path, rules)
-        if result.created:
-            lic = result.license
-            payload = {"action": "register_specific", "number": lic.number, "origin": str(path)}
-            uow.record(LICENSE, payload | {"license": lic.model_dump(mode="json")}, app)
+        _record_license(uow, app, result, str(path))
     return result
+
+
+def register_specific_license_text(app: Clearance, text: str, origin: str) -> Registered:
+    """`register_specific_license` for the YAML or JSON of a license sent by `origin`."""
+    rules = app.rules()
+    with unit_of_work(app.engine) as uow:
+        result = register_specific_text(uow.conn, text, origin, rules)
+        _record_license(uow, app, result, origin)
+    return result
+
+
+def _record_license(uow: UnitOfWork, app: Clearance, result: Registered, origin: str) -> None:
+    if result.created:
+        lic = result.license
+        payload = {"action": "register_specific", "number": lic.number, "origin": origin}
+        uow.record(LICENSE, payload | {"license": lic.model_dump(mode="json")}, app)
 
 
 # --- ledger ----------------------------------------------------------------------------------

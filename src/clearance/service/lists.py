@@ -26,12 +26,14 @@ from clearance.model import (
     entry_to_dict,
     version_to_dict,
 )
+from clearance.service.errors import NotFound
 from clearance.service.handle import Clearance
 from clearance.service.uow import unit_of_work
 from clearance.store.diff import HistoryStep, VersionDiff, diff_versions, entry_history
 from clearance.store.versions import (
     ImportResult,
     StoreError,
+    VersionNotFound,
     entry_as_of,
     import_list,
     list_names,
@@ -46,6 +48,10 @@ DEFAULT_FETCH = (ListSource.OFAC_SDN, ListSource.OFAC_CONS, ListSource.UN, ListS
 Progress = Callable[[int], None]
 # A door's progress display for one import: a context giving `advance(n)` or None.
 ProgressFactory = Callable[[str], AbstractContextManager[Progress | None]]
+
+
+class EntryNotFound(StoreError, NotFound):
+    """The entry is not in the version asked about, or the list has no stored version."""
 
 
 def _no_progress(_: str) -> AbstractContextManager[Progress | None]:
@@ -137,7 +143,7 @@ def versions(app: Clearance, list_name: str | None = None) -> list[ListVersion]:
 def version_on(app: Clearance, list_name: str, when: date) -> ListVersion:
     version = version_as_of(app.engine, list_name, when)
     if version is None:
-        raise StoreError(f"no version of {list_name} was published on or before {when}")
+        raise VersionNotFound(f"no version of {list_name} was published on or before {when}")
     return version
 
 
@@ -170,7 +176,7 @@ def entry_on(app: Clearance, list_name: str, source_id: str, when: date) -> Entr
     """One entry as the list in force on `when` had it; StoreError when it was not listed."""
     version, entry = entry_as_of(app.engine, list_name, source_id, when)
     if entry is None:
-        raise StoreError(
+        raise EntryNotFound(
             f"{list_name} {source_id} is not in the version in force on {when} "
             f"(version {version.id}, published {version.published})"
         )
@@ -181,7 +187,7 @@ def history(app: Clearance, list_name: str, source_id: str) -> list[HistoryStep]
     """An entry's state in every stored version of its list."""
     steps = entry_history(app.engine, list_name, source_id)
     if not steps:
-        raise StoreError(f"no versions of {list_name} are stored")
+        raise EntryNotFound(f"no versions of {list_name} are stored")
     return steps
 
 
@@ -202,6 +208,45 @@ def history_to_dict(steps: Sequence[HistoryStep]) -> list[dict[str, Any]]:
 def names(app: Clearance) -> list[str]:
     """The names of the lists the store holds versions of (`ofac-sdn`, `un`, ...)."""
     return list_names(app.engine)
+
+
+def stored_versions(app: Clearance, list_name: str) -> list[ListVersion]:
+    """Every stored version of one list, oldest first; `EntryNotFound` for an unknown list."""
+    found = list_versions(app.engine, list_name)
+    if not found:
+        raise EntryNotFound(f"no versions of {list_name} are stored")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ListSummary:
+    """One list: how many versions the store holds, and the one in force on a date."""
+
+    name: str
+    versions: int
+    in_force: ListVersion | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "list": self.name,
+            "versions": self.versions,
+            "in_force": version_to_dict(self.in_force) if self.in_force else None,
+        }
+
+
+def lists_overview(app: Clearance, when: date | None = None) -> list[ListSummary]:
+    """Every list the store holds, with its version count and the version in force on `when`
+    (default today; None where nothing was published by then)."""
+    when = when or date.today()
+    every = list_versions(app.engine)
+    return [
+        ListSummary(
+            name,
+            sum(1 for v in every if v.list_name == name),
+            version_as_of(app.engine, name, when),
+        )
+        for name in sorted(list_names(app.engine))
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,19 @@ def show_alert(app: Clearance, alert_id: int) -> AlertView:
 
 
 def review_alert(
-    app: Clearance, alert_id: int, outcome: Outcome, note: str, *, reviewer: str | None = None
+    app: Clearance,
+    alert_id: int,
+    outcome: Outcome,
+    note: str,
+    *,
+    reviewer: str | None = None,
+    may_confirm: bool = True,
 ) -> Alert:
-    """A reviewer's decision on an alert; `reviewer` defaults to the handle's actor."""
+    """A reviewer's decision on an alert; `reviewer` defaults to the handle's actor.
+
+    `may_confirm=False`: this reviewer may not give the second review under four-eyes (a
+    confirmation or disagreement on a pending true match) — `ReviewForbidden`.
+    """
     return decide_alert(
         app.engine,
         alert_id,
@@ -66,4 +76,5 @@ def review_alert(
         reviewer=reviewer or app.actor,
         note=note,
         settings=app.loaded,
+        may_confirm=may_confirm,
     )

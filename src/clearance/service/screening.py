@@ -7,8 +7,9 @@ record — for callers that only want to see scores (the `compare` door, tests, 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,12 @@ from clearance.audit.review import (
 )
 from clearance.lists.base import sha256_of_files
 from clearance.model import Hit, ListVersion, Party, party_to_dict, version_to_dict
+from clearance.scale.io import is_url, sha256_of
+from clearance.scale.run import PartitionedRun
+from clearance.scale.tasks import ScreenParams
 from clearance.screening import (
     BatchSummary,
+    ScreeningIndex,
     ScreeningResult,
     compare_file,
     get_algorithm,
@@ -117,39 +122,96 @@ def screen_party(
     app: Clearance, party: Party, request: ScreenRequest | None = None, *, audit: bool = True
 ) -> Screening:
     """Screen one party; raise or find alerts and append the `screening` record."""
-    request = request or ScreenRequest()
-    result = screen(
-        app.engine,
-        party,
-        as_of=request.as_of,
-        lists=request.lists,
-        threshold=request.threshold,
-        top=request.top,
-        settings=app.settings,
-        version_ids=request.version_ids,
-    )
     if not audit:
+        result = screen(
+            app.engine,
+            party,
+            as_of=request.as_of if request else None,
+            lists=request.lists if request else None,
+            threshold=request.threshold if request else None,
+            top=request.top if request else 10,
+            settings=app.settings,
+            version_ids=request.version_ids if request else None,
+        )
         return Screening(
             result, tuple(ReviewedHit(h, HitStatus.UNREVIEWED) for h in result.hits), None
         )
-    with unit_of_work(app.engine) as uow:
-        reviewed = review_hits(
-            uow.writer, party, result.hits, review_threshold=result.review_threshold
+    [screening] = screen_parties(app, [party], request)
+    return screening
+
+
+def screen_parties(
+    app: Clearance, parties: Sequence[Party], request: ScreenRequest | None = None
+) -> list[Screening]:
+    """Screen several parties against the same list versions, each one audited screening.
+
+    The list versions are looked up once, and every party's alerts and `screening` record are
+    written in one unit of work: a request of many names (`/match`) commits once, not once per
+    name, and its records stand or fall together. Each record is exactly what `screen_party`
+    writes for that party alone.
+    """
+    request = request or ScreenRequest()
+    settings = app.settings
+    config = get_algorithm(settings.screening_algorithm)
+    as_of = request.as_of
+    if request.version_ids is None and as_of is None:
+        as_of = date.today()
+    versions = tuple(
+        resolve_versions(
+            app.engine, as_of=as_of, lists=request.lists, version_ids=request.version_ids
         )
-        payload = {
-            "request": request.to_dict(),
-            "as_of": result.as_of.isoformat() if result.as_of else None,
-            "list_versions": [version_record(v) for v in result.list_versions],
-            "screening": screening_config(
-                result.algorithm, result.match_threshold, result.review_threshold
+    )
+    index = index_for(app.engine, versions, config.name, settings.data_dir / "index-cache")
+    review = settings.review_threshold if request.threshold is None else request.threshold
+    # What every record of the batch shares, made once.
+    algorithm_config = config.to_dict()
+    shared = {
+        "request": request.to_dict(),
+        "as_of": as_of.isoformat() if as_of else None,
+        "list_versions": [version_record(v) for v in versions],
+        "screening": {
+            "algorithm": config.name,
+            "algorithm_config": algorithm_config,
+            "match_threshold": settings.match_threshold,
+            "review_threshold": settings.review_threshold,
+        },
+        "review_threshold": settings.review_threshold,
+    }
+    results = [
+        ScreeningResult(
+            party=party,
+            as_of=as_of,
+            list_versions=versions,
+            algorithm=config.name,
+            algorithm_config=algorithm_config,
+            match_threshold=settings.match_threshold,
+            review_threshold=settings.review_threshold,
+            hits=tuple(
+                index.search(
+                    party,
+                    threshold=review,
+                    top=request.top,
+                    match_threshold=settings.match_threshold,
+                )
             ),
-            "party": party_to_dict(party),
-            "fingerprint": party_fingerprint(party),
-            "review_threshold": result.review_threshold,
-            "hits": [h.to_dict() for h in reviewed],
-        }
-        record = uow.record(SCREENING, payload, app)
-    return Screening(result, tuple(reviewed), record)
+        )
+        for party in parties
+    ]
+    screenings = []
+    with unit_of_work(app.engine) as uow:
+        for result in results:
+            party = result.party
+            reviewed = review_hits(
+                uow.writer, party, result.hits, review_threshold=result.review_threshold
+            )
+            payload = shared | {
+                "party": party_to_dict(party),
+                "fingerprint": party_fingerprint(party),
+                "hits": [h.to_dict() for h in reviewed],
+            }
+            record = uow.record(SCREENING, payload, app)
+            screenings.append(Screening(result, tuple(reviewed), record))
+    return screenings
 
 
 # --- a file of parties -----------------------------------------------------------------------
@@ -160,12 +222,19 @@ class FileScreening:
     summary: BatchSummary
     list_versions: tuple[ListVersion, ...]
     record: AuditRecord
+    partitions: int = 1
+    cluster: dict[str, Any] | None = None  # the Dask cluster's scheduler and workers, if any
+    # Seconds per phase and the index's shipping cost, for people and benchmarks (not recorded).
+    timings: dict[str, float] = field(default_factory=dict)
+    shipping: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rows": self.summary.rows,
             "output_rows": self.summary.output_rows,
             "matches": self.summary.matches,
+            "partitions": self.partitions,
+            "cluster": self.cluster,
             "list_versions": [version_to_dict(v) for v in self.list_versions],
             "audit_record": record_ref(self.record),
         }
@@ -177,16 +246,24 @@ def file_sha256(path: Path) -> str:
 
 def screen_parties_file(
     app: Clearance,
-    input_path: Path,
-    output_path: Path,
+    input_path: Path | str,
+    output_path: Path | str,
     request: ScreenRequest | None = None,
     *,
     progress: Progress | None = None,
+    dask_progress: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> FileScreening:
     """Screen a CSV/Parquet file of parties into a hits file; one `screening_batch` record.
 
     Rows are not turned into alerts: the output file is the batch's answer, and its checksum
     in the record ties it to the lists and settings that produced it.
+
+    Where the settings name a Dask cluster (`dask_scheduler`, `dask_workers`), the file is
+    screened there in partitions (clearance.scale, docs/scale.md) into the same output, byte
+    for byte; so is a file at a URL (`s3://…`), in this process when no cluster is named.
+    `progress(rows)` follows the rows written; `dask_progress` draws Dask's own progress bar
+    (stdout) instead while a cluster works; `notify` hears which cluster it is.
     """
     request = request or ScreenRequest()
     settings = app.settings
@@ -198,21 +275,24 @@ def screen_parties_file(
         app.engine, versions, settings.screening_algorithm, settings.data_dir / "index-cache"
     )
     review = settings.review_threshold if request.threshold is None else request.threshold
-    summary = screen_file(
+    batch = _screen_batch(
+        settings,
         index,
         input_path,
         output_path,
-        threshold=review,
-        top=request.top,
-        match_threshold=settings.match_threshold,
+        ScreenParams(review, request.top, settings.match_threshold),
         progress=progress,
+        dask_progress=dask_progress,
+        notify=notify,
     )
     payload = {
-        "input": {"path": str(input_path), "sha256": file_sha256(input_path)},
-        "output": {"path": str(output_path), "sha256": file_sha256(output_path)},
-        "rows": summary.rows,
-        "output_rows": summary.output_rows,
-        "matches": summary.matches,
+        "input": {"path": str(input_path), "sha256": batch.input_sha256},
+        "output": {"path": str(output_path), "sha256": _sha256(output_path)},
+        "rows": batch.summary.rows,
+        "output_rows": batch.summary.output_rows,
+        "matches": batch.summary.matches,
+        "partitions": batch.partitions,
+        "cluster": batch.cluster,
         "request": {
             "as_of": when.isoformat() if when else None,
             "lists": list(request.lists) if request.lists is not None else None,
@@ -226,7 +306,67 @@ def screen_parties_file(
     }
     with unit_of_work(app.engine) as uow:
         record = uow.record(SCREENING_BATCH, payload, app)
-    return FileScreening(summary, tuple(versions), record)
+    return FileScreening(
+        batch.summary,
+        tuple(versions),
+        record,
+        batch.partitions,
+        batch.cluster,
+        batch.timings,
+        batch.shipping,
+    )
+
+
+def _sha256(location: Path | str) -> str:
+    if is_url(location):
+        return sha256_of(location)
+    return file_sha256(Path(location))
+
+
+def _screen_batch(
+    settings: Settings,
+    index: ScreeningIndex,
+    input_path: Path | str,
+    output_path: Path | str,
+    params: ScreenParams,
+    *,
+    progress: Progress | None,
+    dask_progress: bool,
+    notify: Callable[[str], None] | None,
+) -> PartitionedRun:
+    """The whole file in this process (`screen_file`), or in partitions (clearance.scale)."""
+    clustered = bool(settings.dask_scheduler or settings.dask_workers)
+    if not clustered and not is_url(input_path) and not is_url(output_path):
+        started = time.perf_counter()
+        summary = screen_file(
+            index,
+            Path(input_path),
+            Path(output_path),
+            threshold=params.threshold,
+            top=params.top,
+            match_threshold=params.match_threshold,
+            progress=progress,
+        )
+        timings = {"run": time.perf_counter() - started}
+        return PartitionedRun(summary, file_sha256(Path(input_path)), 1, None, timings)
+    from clearance.scale.run import screen_partitioned
+
+    spec = None
+    if clustered:
+        from clearance.scale.cluster import ClusterSpec
+
+        spec = ClusterSpec.from_settings(settings)
+    return screen_partitioned(
+        index,
+        input_path,
+        output_path,
+        params,
+        partition_rows=settings.dask_partition_rows,
+        spec=spec,
+        progress=progress,
+        dask_progress=dask_progress,
+        notify=notify,
+    )
 
 
 def compare_pairs_file(
@@ -263,17 +403,30 @@ def screen_names(
 ) -> NamesScreening:
     """Screen each name (one audited screening each; a party known by several names, as an
     FtM entity or a yente query carries them) and keep each entry's best hit."""
+    [found] = screen_name_groups(app, [names], request)
+    return found
+
+
+def screen_name_groups(
+    app: Clearance, groups: Sequence[Sequence[Party]], request: ScreenRequest | None = None
+) -> list[NamesScreening]:
+    """`screen_names` for several parties at once (a yente request of many queries): every
+    name one audited screening, all in one unit of work (`screen_parties`)."""
     request = request or ScreenRequest()
-    best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
-    records: list[AuditRecord] = []
-    for party in names:
-        screening = screen_party(app, party, request)
-        assert screening.record is not None  # audited: screen_party records by default
-        records.append(screening.record)
-        versions = {v.id: v for v in screening.result.list_versions}
-        for hit in screening.result.hits:
-            key = (hit.list_name, hit.entry.source_id)
-            if key not in best or hit.score > best[key][0].score:
-                best[key] = (hit, versions[hit.list_version_id])
-    ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
-    return NamesScreening(tuple(ranked), tuple(records))
+    screenings = iter(screen_parties(app, [p for names in groups for p in names], request))
+    out = []
+    for names in groups:
+        best: dict[tuple[str, str], tuple[Hit, ListVersion]] = {}
+        records: list[AuditRecord] = []
+        for _ in names:
+            screening = next(screenings)
+            assert screening.record is not None  # screen_parties always records
+            records.append(screening.record)
+            versions = {v.id: v for v in screening.result.list_versions}
+            for hit in screening.result.hits:
+                key = (hit.list_name, hit.entry.source_id)
+                if key not in best or hit.score > best[key][0].score:
+                    best[key] = (hit, versions[hit.list_version_id])
+        ranked = sorted(best.values(), key=lambda pair: -pair[0].score)[: request.top]
+        out.append(NamesScreening(tuple(ranked), tuple(records)))
+    return out

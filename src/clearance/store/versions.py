@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, insert, select
+from sqlalchemy import Connection, Engine, Row, and_, insert, select
 
 from clearance.model import (
     Entry,
@@ -33,6 +33,10 @@ _BATCH = 2000
 
 class StoreError(Exception):
     """A request the store cannot answer (unknown list, no version in force, ...)."""
+
+
+class VersionNotFound(StoreError):
+    """No such list version, or none published on or before the date asked (a door: 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +262,7 @@ def get_version(engine: Engine, version_id: int) -> ListVersion:
     with engine.connect() as conn:
         row = conn.execute(select(list_version).where(list_version.c.id == version_id)).first()
     if row is None:
-        raise StoreError(f"no list version {version_id}")
+        raise VersionNotFound(f"no list version {version_id}")
     return _row_to_version(row)
 
 
@@ -294,10 +298,5 @@ def entry_as_of(
 ) -> tuple[ListVersion, Entry | None]:
     version = version_as_of(engine, list_name, when)
     if version is None:
-        raise StoreError(f"no version of {list_name!r} was published on or before {when}")
+        raise VersionNotFound(f"no version of {list_name!r} was published on or before {when}")
     return version, get_entry(engine, version.id, source_id)
-
-
-def count_versions(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(list_version)) or 0)

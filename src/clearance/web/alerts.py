@@ -101,7 +101,13 @@ def alert_review(request: Request, alert_id: str, sent: PostedForm) -> Response:
     if choice not in {o.value for o in Outcome}:
         return _alert_page(request, visitor, number, 400, error="Choose a decision.", note=note)
     try:
-        review_alert(visitor.app, number, Outcome(choice), note)
+        review_alert(
+            visitor.app,
+            number,
+            Outcome(choice),
+            note,
+            may_confirm=visitor.may(Permission.APPROVE),
+        )
     except AuditError as exc:  # no note, four-eyes refused, already final...
         return _alert_page(request, visitor, number, 409, error=str(exc), note=note)
     return RedirectResponse(f"/alerts/{number}?reviewed=1", status_code=303)

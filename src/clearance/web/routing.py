@@ -25,10 +25,12 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from clearance.access import AccessError
-from clearance.service.errors import StoreError, user_errors
+from clearance.service.errors import kind_of, user_errors
 from clearance.web.render import error_page, secure
 
 log = logging.getLogger(__name__)
+
+STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403}
 
 
 class PageError(Exception):
@@ -76,10 +78,8 @@ class PageRoute(APIRoute):
                     for e in exc.errors()
                 )
                 return error_page(request, 400, problems or "invalid request")
-            except StoreError as exc:
-                return error_page(request, 404, str(exc))
             except refused as exc:
-                return error_page(request, 400, str(exc))
+                return error_page(request, STATUS.get(kind_of(exc), 400), str(exc))
             except Exception:
                 log.exception("web page %s %s failed", request.method, request.url.path)
                 return error_page(request, 500, "Something went wrong; the server log says what.")
