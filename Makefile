@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEARANCE_LISTS_DIR ?= $(abspath ../shared/data/lists)
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,10 @@ setup: $(STAMP)
 run: setup
 	bash scripts/run.sh
 
+# --dist loadfile: the tests of one file run on one worker, in order (tests/web shares one
+# server and one browser between tests that build on each other).
 test: setup
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -44,6 +46,10 @@ bench: setup
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/monitor_bench.py
+
+# The web UI's pictures in docs/screenshots/, taken by its browser tests (Debian's chromium).
+screenshots: setup
+	CLEARANCE_SCREENSHOTS=$(abspath docs/screenshots) $(BIN)/python -m pytest tests/web -q -p no:xdist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -44,7 +44,8 @@ STORELESS = {name: {"store"} for name in DOORS} | {"scale": {"store", "audit", "
 # The package's own __init__ is the library's front door (clearance.screen, ...).
 FRONT = "__init__"
 # `clearance serve` is a command that starts the HTTP door: it imports the app, nothing else.
-ALLOWED = {("cli/serve.py", "api")}
+# The HTTP app mounts the web UI's pages on itself (`mount_web`), nothing else.
+ALLOWED = {("cli/serve.py", "api"), ("api/app.py", "web")}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -76,6 +76,10 @@ class Settings(BaseModel):
     dask_workers: int = Field(default=0, ge=0)
     dask_dashboard: str = ""
     dask_partition_rows: int = Field(default=50_000, ge=5_000, multiple_of=5_000)
+    # Web UI: how long a sign-in lasts, and whether its cookies are sent over HTTPS only (set
+    # it whenever the UI is served over HTTPS, as it should be beyond localhost).
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    web_secure_cookies: bool = False
 
     @property
     def database_url(self) -> str:

@@ -34,6 +34,7 @@ from clearance.api.limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from clearance.api.monitor_routes import router as monitor_router
 from clearance.service.errors import kind_of, user_errors
 from clearance.settings import LoadedSettings, Settings, load_settings
+from clearance.web import mount_web
 
 # `clearance serve` hands its flags to the workers through this variable, so that their
 # settings keep `flag` as the source of those values (see `app_from_environment`).
@@ -133,6 +134,7 @@ def create_app(loaded: LoadedSettings | None = None, server: str | None = None) 
     for error in user_errors():
         app.add_exception_handler(error, _request_error)
     app.add_exception_handler(Exception, _server_error)
+    mount_web(app, core.app)  # before the API's routes: pages answer browsers on shared paths
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(monitor_router)

@@ -48,6 +48,11 @@ OWNERSHIP = "ownership"
 PARTY_IMPORT = "party_import"
 PARTY_REMOVE = "party_remove"
 MONITOR_RUN = "monitor_run"
+# People of the web UI (clearance.service.users).
+USER_CREATED = "user_created"
+USER_DISABLED = "user_disabled"
+USER_SIGNED_IN = "user_signed_in"
+USER_SIGNED_OUT = "user_signed_out"
 
 EXPORT_COLUMNS = ("seq", "id", "kind", "created_at", "actor", "prev_hash", "hash", "payload")
 

@@ -15,6 +15,7 @@ from clearance.cli.lists import lists_group
 from clearance.cli.monitor import monitor_group, parties_group
 from clearance.cli.screen import compare_command, screen_command
 from clearance.cli.serve import serve_command
+from clearance.cli.users import users_group
 
 
 @click.group(
@@ -40,6 +41,7 @@ cli.add_command(keys_group)
 cli.add_command(serve_command)
 cli.add_command(parties_group)
 cli.add_command(monitor_group)
+cli.add_command(users_group)
 
 
 def main() -> None:
