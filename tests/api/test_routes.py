@@ -41,7 +41,10 @@ FEE = {
         }
     ],
     "purpose": "import-authorization-fee",
-    "goods": [{"description": "laser printers", "eccn": "5A992.c", "export_authorization": "NLR"}],
+    # Exported under a BIS license: from 8 Apr 2022 NLR no longer suffices to Russia.
+    "goods": [
+        {"description": "laser printers", "eccn": "5A992.c", "export_authorization": "D123456"}
+    ],
     "regions": ["RU"],
     "amount": {"value": 1200.10, "currency": "USD"},
     "cap_holder": "ACME Corp",

@@ -38,6 +38,7 @@ class MonitorRunRequest(BaseModel):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request (a control character in the URL, bad JSON)"},
     401: {"description": "Missing, invalid or revoked API key"},
     403: {"description": "The key's role does not allow this"},
     409: {"description": "Another monitor run finished while this one ran: run again"},
