@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -123,6 +123,20 @@ def pg_session_url() -> Iterator[str]:
     """A URL with its own fresh schema for the whole session (a server shared by tests)."""
     with fresh_pg_schema() as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def new_pg_url() -> Iterator[Callable[[], str]]:
+    """Makes URLs, each of a fresh schema dropped at the end of the session: for session
+    fixtures that pytest may set up more than once (parametrized ones, when the tests of one
+    worker switch between their parameters from one module to the next)."""
+    with ExitStack() as stack:
+
+        def make() -> str:
+            schema = stack.enter_context(fresh_pg_schema())
+            return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+        yield make
 
 
 @pytest.fixture(scope="module")

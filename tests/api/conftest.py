@@ -42,7 +42,8 @@ def served(
     if request.param == "sqlite":
         db_url = f"sqlite:///{folder / 'store.sqlite'}"
     else:
-        db_url = request.getfixturevalue("pg_session_url")
+        # A schema per setup: a worker may set this fixture up again after sqlite's turn.
+        db_url = request.getfixturevalue("new_pg_url")()
     engine = open_store(db_url)
     parsed = parse(lists_dir / "ofac" / "sdn_csv" / SDN_DATE)
     import_list(engine, parsed, published=date.fromisoformat(SDN_DATE))
