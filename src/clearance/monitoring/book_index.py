@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,19 +145,19 @@ def load_vocabulary(conn: Connection) -> Vocabulary:
     return Vocabulary(tuple(tokens), dict(by_sound), dict(by_symbol), symbols_of)
 
 
-def parties_holding(conn: Connection, tokens: Iterable[str]) -> dict[str, set[str]]:
-    """Party id -> which of `tokens` its analysed name holds."""
+def parties_holding(conn: Connection, tokens: Iterable[str]) -> set[str]:
+    """Ids of the parties whose analysed name holds one of `tokens`."""
     wanted = sorted(set(tokens))
-    found: dict[str, set[str]] = defaultdict(set)
+    found: set[str] = set()
     for start in range(0, len(wanted), IN_CHUNK):
-        rows = conn.execute(
-            select(monitor_posting.c.party_id, monitor_posting.c.token).where(
-                monitor_posting.c.token.in_(wanted[start : start + IN_CHUNK])
+        found.update(
+            conn.scalars(
+                select(monitor_posting.c.party_id)
+                .where(monitor_posting.c.token.in_(wanted[start : start + IN_CHUNK]))
+                .distinct()
             )
         )
-        for party_id, token in rows:
-            found[party_id].add(token)
-    return dict(found)
+    return found
 
 
 def parties_with_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
@@ -187,11 +187,11 @@ class IndexedParty:
 
 def indexed_parties(
     conn: Connection, ids: Iterable[str], *, max_revision: int
-) -> list[IndexedParty]:
+) -> Iterator[IndexedParty]:
     """The parties among `ids` unchanged since book revision `max_revision` whose index rows
-    are of their current revision (a party changed since is not the reverse index's)."""
+    are of their current revision (a party changed since is not the reverse index's), read
+    a few hundred at a time."""
     wanted = sorted(set(ids))
-    out: list[IndexedParty] = []
     for start in range(0, len(wanted), IN_CHUNK):
         rows = conn.execute(
             select(
@@ -219,14 +219,11 @@ def indexed_parties(
             )
             .order_by(book_party.c.id)
         )
-        for row in rows:
+        for row in rows.all():
             m = row._mapping
-            out.append(
-                IndexedParty(
-                    m["id"],
-                    row_party(m),
-                    tuple(m["tokens"].split()),
-                    tuple(m["legal_words"].split()),
-                )
+            yield IndexedParty(
+                m["id"],
+                row_party(m),
+                tuple(m["tokens"].split()),
+                tuple(m["legal_words"].split()),
             )
-    return out

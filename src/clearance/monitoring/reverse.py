@@ -357,13 +357,13 @@ def reverse_screen(
     vocab = load_vocabulary(conn)
     pairs = reach(index, vocab, entry_tokens)
     reached = _by_book_token(index, forms, pairs)
-    holders = parties_holding(conn, reached)
     exact = parties_with_keys(conn, {form.key for _, form in forms})
-    candidates = indexed_parties(conn, set(holders) | exact, max_revision=max_revision)
+    holders = parties_holding(conn, reached) | exact
     bound = _Bound(index, reached, [_listed_total(index, f) for _, f in forms], review_threshold)
     wanted = {item.key: item for item in changed}
-    scored = 0
-    for candidate in candidates:
+    reached_parties = scored = 0
+    for candidate in indexed_parties(conn, holders, max_revision=max_revision):
+        reached_parties += 1
         if candidate.party_id not in exact and not bound.may_hit(candidate):
             continue
         scored += 1
@@ -385,7 +385,7 @@ def reverse_screen(
         "entry_tokens": len(entry_tokens),
         "book_vocabulary": len(vocab.tokens),
         "book_tokens_reached": len(reached),
-        "parties_reached": len(candidates),
+        "parties_reached": reached_parties,
         "scored": scored,
         "with_hits": len(result.found),
     }
