@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clearance.audit.chain import AuditError
 from clearance.audit.review import Alert, AlertState, Outcome
 from clearance.cli.common import (
     ClearanceError,
@@ -30,22 +29,12 @@ if TYPE_CHECKING:  # replay loads the decision engine: only `audit replay` needs
     from clearance.service.replay import Outcome as ReplayOutcome
 
 
-class AuditGroup(ClearanceGroup):
-    """Also shows the audit trail's own request errors as one-line errors (exit 2)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except AuditError as exc:
-            raise ClearanceError(str(exc)) from exc
-
-
-@click.group("audit", cls=AuditGroup, help="The append-only, hash-chained audit trail.")
+@click.group("audit", cls=ClearanceGroup, help="The append-only, hash-chained audit trail.")
 def audit_group() -> None:
     pass
 
 
-@click.group("review", cls=AuditGroup, help="Human review of hits: alerts and their decisions.")
+@click.group("review", cls=ClearanceGroup, help="Human review of hits: alerts and their decisions.")
 def review_group() -> None:
     pass
 

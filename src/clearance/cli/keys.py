@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from clearance.access import AccessError, Role
+from clearance.access import Role
 from clearance.cli.common import (
-    ClearanceError,
     ClearanceGroup,
     db_option,
     emit_json,
@@ -20,17 +17,7 @@ from clearance.cli.common import (
 from clearance.service.keys import create_key, list_keys, revoke_key
 
 
-class KeysGroup(ClearanceGroup):
-    """Also shows key errors (duplicate name, unknown key) as one-line errors (exit 2)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except AccessError as exc:
-            raise ClearanceError(str(exc)) from exc
-
-
-@click.group("keys", cls=KeysGroup, help="API keys and their roles (for `clearance serve`).")
+@click.group("keys", cls=ClearanceGroup, help="API keys and their roles (for `clearance serve`).")
 def keys_group() -> None:
     pass
 

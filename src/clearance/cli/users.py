@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
-from clearance.access import AccessError, Role
+from clearance.access import Role
 from clearance.cli.common import (
     ClearanceError,
     ClearanceGroup,
@@ -21,17 +20,7 @@ from clearance.cli.common import (
 from clearance.service.users import create_user, disable_user, list_users
 
 
-class UsersGroup(ClearanceGroup):
-    """Also shows user errors (taken name, short password) as one-line errors (exit 2)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except AccessError as exc:
-            raise ClearanceError(str(exc)) from exc
-
-
-@click.group("users", cls=UsersGroup, help="People who sign in to the web UI, and their roles.")
+@click.group("users", cls=ClearanceGroup, help="People who sign in to the web UI, and their roles.")
 def users_group() -> None:
     pass
 
