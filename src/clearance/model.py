@@ -167,6 +167,10 @@ class ParsedList:
     # The parts the format publishes separately, and whether each was there (empty for
     # formats that carry everything in one file).
     parts: tuple[ListPart, ...] = ()
+    # Signs the parser saw that the file may be incomplete without being an error on their own
+    # (an OFAC CSV main file without its Ctrl-Z end marker): the store adds them to a refusal
+    # for far fewer entries than the previous version had.
+    doubts: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -80,6 +80,10 @@ class Settings(BaseModel):
     # it whenever the UI is served over HTTPS, as it should be beyond localhost).
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     web_secure_cookies: bool = False
+    # List imports: a new version with more than this share fewer entries than the version in
+    # force before it is refused as a likely truncated file (`lists import --allow-drop`
+    # overrides, and the audit record says so).
+    import_max_drop: float = Field(default=0.10, ge=0, le=1)
 
     @property
     def database_url(self) -> str:

@@ -20,6 +20,12 @@ from clearance.model import ListSource, version_to_dict
 from clearance.service import lists as use
 
 SOURCE_CHOICE = click.Choice([s.value for s in ListSource])
+ALLOW_DROP = click.option(
+    "--allow-drop",
+    is_flag=True,
+    help="Import even if the version has more than import_max_drop fewer entries than the "
+    "one before it (the audit record says so).",
+)
 
 
 @click.group("lists", help="Import official sanctions lists and inspect their versions.")
@@ -33,10 +39,16 @@ def lists_group() -> None:
 @click.option(
     "--published", default=None, help="Publication date YYYY-MM-DD, for files without one."
 )
+@ALLOW_DROP
 @db_option
 @format_option("table", "json")
 def import_command(
-    path: Path, source: str | None, published: str | None, db: str | None, output_format: str
+    path: Path,
+    source: str | None,
+    published: str | None,
+    allow_drop: bool,
+    db: str | None,
+    output_format: str,
 ) -> None:
     """Import a list file (or OFAC CSV folder, or FtM delta series) as new version(s)."""
     results = use.import_list_file(
@@ -45,6 +57,7 @@ def import_command(
         ListSource(source) if source else None,
         parse_date(published, "--published"),
         progress=progress_bar,
+        allow_drop=allow_drop,
     )
     if output_format == "json":
         rows = [r.to_dict() for r in results]
@@ -177,10 +190,15 @@ def history_command(list_name: str, source_id: str, db: str | None, output_forma
 @lists_group.command("fetch")
 @click.argument("sources", nargs=-1, type=SOURCE_CHOICE)
 @click.option("--base-url", default=None, help="Mirror to download from: {base}/{source}/{file}.")
+@ALLOW_DROP
 @db_option
 @format_option("table", "json")
 def fetch_command(
-    sources: tuple[str, ...], base_url: str | None, db: str | None, output_format: str
+    sources: tuple[str, ...],
+    base_url: str | None,
+    allow_drop: bool,
+    db: str | None,
+    output_format: str,
 ) -> None:
     """Download lists from the official URLs (or a mirror), verify, and import them.
 
@@ -190,7 +208,7 @@ def fetch_command(
     app = open_app(db=db, fetch_base_url=base_url)
     results = []
     for source, imported in use.fetch_lists(
-        app, [ListSource(s) for s in sources], progress=progress_bar
+        app, [ListSource(s) for s in sources], progress=progress_bar, allow_drop=allow_drop
     ):
         results.append(imported.to_dict())
         if output_format != "json":

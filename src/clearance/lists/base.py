@@ -60,6 +60,24 @@ def parse_mdy(text: str, path: str, line: int | None = None) -> date:
         raise ListFormatError(path, f"not a valid date: {text!r}", line=line) from exc
 
 
+# The most characters one field (a name, an address, a remarks text) of a list file may hold.
+# The longest in the real lists of 2018-2025 is 3,303 (an FtM notes text; OFAC CSV lines reach
+# 1,339): anything near this is damage or an attack, and would only make parsing and screening
+# slow (a word's deletion keys grow with the square of its length).
+MAX_FIELD_CHARS = 100_000
+
+
+def check_field_size(text: str | bytes, path: Path | str, line: int | None, what: str = "field") -> None:
+    """Refuse a field (or a line, which holds its fields) longer than MAX_FIELD_CHARS."""
+    if len(text) > MAX_FIELD_CHARS:
+        raise ListFormatError(
+            str(path),
+            f"{what} of {len(text):,} characters, more than the {MAX_FIELD_CHARS:,} a list "
+            "field may hold (damaged file?)",
+            line=line,
+        )
+
+
 # Birth-date ranges up to this many years give every year (see `year_span`).
 MAX_RANGE_YEARS = 20
 

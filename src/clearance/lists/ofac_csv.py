@@ -38,9 +38,15 @@ after the Ctrl-Z end marker, or an empty main file. All of that is checked when 
 before the first entry is produced.
 
 Side-file rows whose entity number is not in the main file are skipped, with one warning per
-file on the `clearance.lists.ofac_csv` logger. OFAC publishes the four files as separate
-downloads, so a set fetched while OFAC was updating can mix two states; refusing the whole list
-for that would block a valid main file, and the skipped rows belong to no entry in it anyway.
+file on the `clearance.lists.ofac_csv` logger, as long as they are few (ORPHAN_TOLERANCE): OFAC
+publishes the four files as separate downloads, so a set fetched while OFAC was updating can mix
+two states. Many of them mean a main file cut short, which would put its missing entries out of
+force: the set is refused (`ListFormatError` naming the side file and the first such row). A line
+longer than MAX_FIELD_CHARS is refused too.
+
+`ParsedList.doubts` says when the main file lacks the Ctrl-Z end marker: not an error (copies
+normalized by others lack it), but supporting evidence when the store finds far fewer entries
+than the previous version had.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clearance.lists.base import sha256_of_files
+from clearance.lists.base import check_field_size, sha256_of_files
 from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
 from clearance.lists.ofac_remarks import LATIN, mine_remarks, strip_sentence_period
@@ -176,7 +182,10 @@ _CTRL_Z = "\x1a"
 # removed before this check, so any other one means damage.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NULLS = frozenset({"-0- ", "-0-", "-0"})
-_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+# Quoted text as runs of non-quotes between doubled quotes ("unrolled"): the regex engine then
+# needs no memory per character (`(?:[^"]|"")*` took ~870 bytes per character of a field).
+_QUOTED_TEXT = r'"([^"]*(?:""[^"]*)*)"'
+_QUOTED = re.compile(_QUOTED_TEXT)
 _UNQUOTED = re.compile(r"[^,\"]*")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -188,7 +197,7 @@ Row = list[str | None]
 
 # A whole well-formed row in one match (quoted text, or an unquoted null or number per field),
 # so that the field-by-field reader below only runs to explain a bad row.
-_FIELD = r'(?:"((?:[^"]|"")*)"|(-0- ?|-0|[0-9]+))'
+_FIELD = rf"(?:{_QUOTED_TEXT}|(-0- ?|-0|[0-9]+))"
 _ROW_PATTERNS = {
     width: re.compile(",".join([_FIELD] * width))
     for width in (_MAIN_WIDTH, _ADDRESS_WIDTH, _ALIAS_WIDTH, _COMMENT_WIDTH)
@@ -269,6 +278,7 @@ def _read_rows(path: Path, width: int) -> Iterator[tuple[int, Row]]:
                     "(was the file re-saved by another program?)",
                     line=1,
                 )
+            check_field_size(raw, where, number, "line")
             text = codecs.charmap_decode(raw, "strict", _DECODING_TABLE)[0]
             text = text.removesuffix("\n").removesuffix("\r")
             if text.endswith(_CTRL_Z):
@@ -365,17 +375,59 @@ def _read_side_files(files: _FileSet) -> _SideData:
     return data
 
 
-def _warn_unknown_side_rows(data: _SideData, known: set[int]) -> None:
-    unknown: dict[Path, list[int]] = {}
+# Side-file rows of entries the main file lacks that a set may hold before it is refused as cut
+# short: the more of this many entity numbers and this share of the main file's entries. Every
+# complete set published 2018-2025 has none; the 17-entry sample subset has 9 (its add.csv and
+# alt.csv were cut by a second column); a main file cut short leaves the rows of every entry
+# after the cut (sdn.csv of 2018-12 cut at 3,000 of 7,379 rows: thousands).
+ORPHAN_TOLERANCE = 20
+ORPHAN_SHARE = 0.01
+
+
+def ends_with_end_marker(path: Path) -> bool:
+    """Whether the file ends with OFAC's Ctrl-Z (0x1A), allowing a line end after it.
+
+    Only a hint that a file is complete: copies normalized by third parties (the 2018-12 set)
+    lack it, so its absence only supports other evidence of a cut.
+    """
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(handle.tell() - 4, 0))
+        return _CTRL_Z.encode() in handle.read()
+
+
+def end_marker_doubt(files: _FileSet) -> str | None:
+    """A sentence for an error message when the main file lacks the Ctrl-Z end marker."""
+    if ends_with_end_marker(files.main):
+        return None
+    return f"{files.main.name} lacks OFAC's Ctrl-Z end marker (a hint of a cut, not proof)"
+
+
+def _check_unknown_side_rows(files: _FileSet, data: _SideData, known: set[int]) -> None:
+    """Refuse a set whose side files name many entries the main file lacks (a main file cut
+    short); warn about a few (a set fetched while OFAC was updating can mix two states)."""
+    unknown: dict[Path, list[tuple[int, int]]] = {}
     for path, line, number in data.rows:
         if number not in known:
-            unknown.setdefault(path, []).append(line)
-    for path, lines in unknown.items():
+            unknown.setdefault(path, []).append((line, number))
+    numbers = {number for rows in unknown.values() for _, number in rows}
+    if len(numbers) > max(ORPHAN_TOLERANCE, ORPHAN_SHARE * len(known)):
+        path, rows = max(unknown.items(), key=lambda item: len(item[1]))
+        doubt = end_marker_doubt(files)
+        raise ListFormatError(
+            str(path),
+            f"{len(rows)} row(s) of entity numbers {files.main.name} does not hold (the first "
+            f"here, entity {rows[0][1]}; {len(numbers)} such entries in the set, more than the "
+            f"{ORPHAN_TOLERANCE} or {ORPHAN_SHARE:.0%} a complete set may have): "
+            f"{files.main.name} looks cut short" + (f"; {doubt}" if doubt else ""),
+            line=rows[0][0],
+        )
+    for path, rows in unknown.items():
         log.warning(
             "%s: skipped %d row(s) whose entity number is not in the main file (lines %s)",
             path,
-            len(lines),
-            ", ".join(str(n) for n in lines[:10]) + (" ..." if len(lines) > 10 else ""),
+            len(rows),
+            ", ".join(str(line) for line, _ in rows[:10]) + (" ..." if len(rows) > 10 else ""),
         )
 
 
@@ -476,7 +528,7 @@ def _index_main_file(files: _FileSet, side: _SideData) -> _NameIndex:
         if number in first_line:
             for _, alias in aliases:
                 index.add(index.alias, alias, number)
-    _warn_unknown_side_rows(side, set(first_line))
+    _check_unknown_side_rows(files, side, set(first_line))
     return index
 
 
@@ -545,6 +597,7 @@ def parse(path: Path) -> ParsedList:
         sha256=sha256_of_files(files.paths),
         entries=_entries(files, side, index),
         parts=_parts(files, side),
+        doubts=tuple(d for d in (end_marker_doubt(files),) if d is not None),
     )
 
 

@@ -73,11 +73,29 @@ def _store_version(
     published: date | None,
     progress: Progress | None,
     origin: dict[str, Any],
+    allow_drop: bool = False,
 ) -> Imported:
+    """Store one version; refused (`ImplausibleDrop`) when it holds more than `import_max_drop`
+    fewer entries than the version before it, unless `allow_drop`, which the record keeps."""
     with unit_of_work(app.engine) as uow:
-        result: ImportResult = import_list(uow.conn, parsed, published=published, progress=progress)
+        result: ImportResult = import_list(
+            uow.conn,
+            parsed,
+            published=published,
+            progress=progress,
+            max_drop=app.settings.import_max_drop,
+            allow_drop=allow_drop,
+        )
         if result.created:
-            payload = {"version": version_to_dict(result.version), "origin": origin}
+            payload: dict[str, Any] = {
+                "version": version_to_dict(result.version),
+                "origin": origin,
+            }
+            if allow_drop:
+                payload["allow_drop"] = {
+                    "max_drop": app.settings.import_max_drop,
+                    "overrode": result.drop_allowed.to_dict() if result.drop_allowed else None,
+                }
             uow.record(LIST_IMPORT, payload, app)
     return Imported(result.version, result.created)
 
@@ -89,8 +107,11 @@ def import_list_file(
     published: date | None = None,
     *,
     progress: ProgressFactory = _no_progress,
+    allow_drop: bool = False,
 ) -> list[Imported]:
-    """Import a list file, an OFAC CSV folder or an FtM delta series (one version each)."""
+    """Import a list file, an OFAC CSV folder or an FtM delta series (one version each).
+
+    `allow_drop` lets in versions that lost more entries than `import_max_drop` allows."""
     results = []
     for parsed in parse_versions(path, source):
         with progress(f"importing {path.name}") as advance:
@@ -98,7 +119,9 @@ def import_list_file(
                 "path": str(path),
                 "published_given": published.isoformat() if published else None,
             }
-            results.append(_store_version(app, parsed, published, advance, origin))
+            results.append(
+                _store_version(app, parsed, published, advance, origin, allow_drop=allow_drop)
+            )
     return results
 
 
@@ -107,6 +130,7 @@ def fetch_lists(
     sources: Sequence[ListSource] = (),
     *,
     progress: ProgressFactory = _no_progress,
+    allow_drop: bool = False,
 ) -> Iterator[tuple[ListSource, Imported]]:
     """Download each source (official URL or the configured mirror), verify, import.
 
@@ -130,7 +154,10 @@ def fetch_lists(
         published = None if parsed.published else fetched.last_modified or date.today()
         origin = {"url": settings.fetch_base_url or "official", "file": str(fetched.main_file)}
         with progress(f"importing {source.value}") as advance:
-            yield source, _store_version(app, parsed, published, advance, origin)
+            yield (
+                source,
+                _store_version(app, parsed, published, advance, origin, allow_drop=allow_drop),
+            )
 
 
 # --- reading -----------------------------------------------------------------------------------

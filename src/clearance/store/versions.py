@@ -40,10 +40,40 @@ class VersionNotFound(StoreError):
     """No such list version, or none published on or before the date asked (a door: 404)."""
 
 
+class ImplausibleDrop(StoreError):
+    """A new version holds far fewer entries than the one before it: most likely a file cut
+    short, whose missing entries would silently stop being screened against."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDrop:
+    """How many entries a new version lost against the version in force before it."""
+
+    previous_id: int
+    previous_published: date
+    previous_entries: int
+    entries: int
+
+    @property
+    def share(self) -> float:
+        return 1 - self.entries / self.previous_entries
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "previous_version": self.previous_id,
+            "previous_published": self.previous_published.isoformat(),
+            "previous_entries": self.previous_entries,
+            "entries": self.entries,
+            "drop": round(self.share, 4),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     version: ListVersion
     created: bool  # False when identical content was already stored (a no-op)
+    # Set when the version lost more entries than `max_drop` allowed and `allow_drop` let it in.
+    drop_allowed: EntryDrop | None = None
 
 
 def _row_to_version(row: Row[Any]) -> ListVersion:
@@ -112,13 +142,43 @@ def _previous_entries(
     return {r.source_id: r.hash for r in rows}
 
 
+def _check_drop(previous: Row[Any] | None, total: int, max_drop: float | None) -> EntryDrop | None:
+    """The drop against `previous` when it is larger than `max_drop` (None: no limit)."""
+    if previous is None or max_drop is None:
+        return None
+    m = previous._mapping
+    drop = EntryDrop(m["id"], m["published"], m["entry_count"], total)
+    if drop.previous_entries <= 0 or drop.share <= max_drop:
+        return None
+    return drop
+
+
+def _refuse_drop(parsed: ParsedList, drop: EntryDrop, max_drop: float) -> ImplausibleDrop:
+    doubts = "".join(f"; {doubt}" for doubt in parsed.doubts)
+    return ImplausibleDrop(
+        f"{', '.join(parsed.files)}: {drop.entries} entries, {drop.share:.0%} fewer than the "
+        f"{drop.previous_entries} of version {drop.previous_id} (published "
+        f"{drop.previous_published}), more than the {max_drop:.0%} allowed (import_max_drop)"
+        f"{doubts}. Refused as a likely truncated file; the previous version stays in force. "
+        "If the list really shrank, import it again with --allow-drop"
+    )
+
+
 def import_list(
     engine: Engine | Connection,
     parsed: ParsedList,
     published: date | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    max_drop: float | None = None,
+    allow_drop: bool = False,
 ) -> ImportResult:
-    """Store one parsed list version atomically; identical content is a no-op."""
+    """Store one parsed list version atomically; identical content is a no-op.
+
+    With `max_drop`, a version holding more than that share fewer entries than the version in
+    force before its date is refused (`ImplausibleDrop`) unless `allow_drop`; the result then
+    says by how much it dropped, for the audit record.
+    """
     if published and parsed.published and published != parsed.published:
         # The file's own date is the publisher's word; a different one given by hand is a
         # mistake in one of them, and as-of answers would silently follow the wrong one.
@@ -140,7 +200,9 @@ def import_list(
         if existing is not None:
             return ImportResult(_row_to_version(existing), created=False)
 
-        # A delta's base must be read before this version's own row exists.
+        # The version before this one, and a delta's base, must be read before this version's
+        # own row exists.
+        previous = _version_row_as_of(conn, name, when)
         carried = (
             _previous_entries(conn, name, when, empty_base=parsed.source is ListSource.FTM)
             if parsed.is_delta
@@ -191,6 +253,10 @@ def import_list(
         total = sum(counts.values())
         if total == 0:
             raise StoreError(f"{', '.join(parsed.files)}: no entries; refusing an empty version")
+        drop = _check_drop(previous, total, max_drop)
+        if drop is not None and not allow_drop:
+            assert max_drop is not None  # a drop is only found against a limit
+            raise _refuse_drop(parsed, drop, max_drop)
         record_contents(conn, version_id, parsed.parts)  # which parts this import had
         conn.execute(
             list_version.update()
@@ -198,7 +264,7 @@ def import_list(
             .values(entry_count=total, counts=json.dumps(dict(sorted(counts.items()))))
         )
         row = conn.execute(select(list_version).where(list_version.c.id == version_id)).one()
-        return ImportResult(_row_to_version(row), created=True)
+        return ImportResult(_row_to_version(row), created=True, drop_allowed=drop)
 
 
 def _sha256(text: str) -> str:
