@@ -569,3 +569,84 @@ def test_missing_path_and_folder_without_a_main_file(tmp_path: Path) -> None:
         parse(tmp_path)
     with pytest.raises(ListFormatError, match=r"sdn\.csv is not beside it"):
         parse(tmp_path / "alt.csv")
+
+
+# --- plausibility: a main file cut short, fields too long -----------------------------------
+
+
+def _cut_set(lists_dir: Path, folder: Path, rows: int) -> Path:
+    """A copy of the real 2018-12 SDN set whose sdn.csv keeps its first `rows` lines."""
+    source = _set_dir(lists_dir, "2018-12")
+    folder.mkdir()
+    for side in ("add.csv", "alt.csv", "sdn_comments.csv"):
+        (folder / side).write_bytes((source / side).read_bytes())
+    lines = (source / "sdn.csv").read_bytes().splitlines(keepends=True)
+    (folder / "sdn.csv").write_bytes(b"".join(lines[:rows]))
+    return folder
+
+
+@pytest.mark.parametrize("rows", [3000, 7300])
+def test_main_file_cut_on_a_line_end_is_refused(lists_dir: Path, tmp_path: Path, rows: int) -> None:
+    # 7,300 of 7,379 rows: the 79 entries cut off still have rows in add.csv, more than the
+    # 1% (73) a complete set may lack.
+    folder = _cut_set(lists_dir, tmp_path / "cut", rows)
+    with pytest.raises(ListFormatError, match="sdn.csv looks cut short") as caught:
+        parse(folder)
+    assert caught.value.path == str(folder / "add.csv")
+    assert caught.value.line is not None
+    first_orphan = (folder / "add.csv").read_bytes().splitlines()[caught.value.line - 1]
+    kept = {line.split(b",")[0] for line in (folder / "sdn.csv").read_bytes().splitlines()}
+    assert first_orphan.split(b",")[0] not in kept
+    assert "lacks OFAC's Ctrl-Z end marker" in caught.value.message
+
+
+def test_a_few_unknown_side_rows_are_only_warned(
+    lists_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _cut_set(lists_dir, tmp_path / "cut", 7369)
+    with caplog.at_level(logging.WARNING, logger="clearance.lists.ofac_csv"):
+        assert sum(1 for _ in parse(folder).entries) == 7369
+    assert any("add.csv: skipped" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("name", ["2018-12", "2021-07", "2023-12-28", "2018-04-06", "2025-12"])
+def test_real_sets_have_no_unknown_side_rows(
+    lists_dir: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="clearance.lists.ofac_csv"):
+        parsed = parse(_set_dir(lists_dir, name))
+    assert caplog.records == []
+    # Only the 2018-12 copy lacks the Ctrl-Z end markers: a doubt, not an error.
+    assert bool(parsed.doubts) == (name == "2018-12")
+
+
+def _row_with_remarks(size: int) -> bytes:
+    remarks = b"x" * size
+    return b'1,"BIG REMARKS CO.",-0- ,"SDGT",' + b"-0- ," * 7 + b'"' + remarks + b'"\r\n'
+
+
+def test_long_field_parses_in_memory_linear_in_its_size(tmp_path: Path) -> None:
+    import tracemalloc
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "sdn.csv").write_bytes(_row_with_remarks(99_000))
+    tracemalloc.start()
+    try:
+        entries = list(parse(folder).entries)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert entries[0].remarks == "x" * 99_000
+    # The regex row reader took ~870 bytes per character of a field (86 MB here).
+    assert peak < 20_000_000
+
+
+def test_field_over_the_size_cap_is_refused_naming_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    good = b'2,"SMALL CO.",-0- ,"SDGT",' + b"-0- ," * 7 + b"-0- \r\n"
+    (folder / "sdn.csv").write_bytes(good + _row_with_remarks(10_000_000))
+    with pytest.raises(ListFormatError, match="more than the 100,000") as caught:
+        parse(folder)
+    assert (caught.value.path, caught.value.line) == (str(folder / "sdn.csv"), 2)
