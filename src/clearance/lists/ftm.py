@@ -69,7 +69,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from clearance.lists.base import address_sort_key, parse_iso_date, sha256_of_files
+from clearance.lists.base import (
+    address_sort_key,
+    check_field_size,
+    parse_iso_date,
+    sha256_of_files,
+)
 from clearance.lists.errors import ListFormatError
 from clearance.model import (
     Address,
@@ -192,6 +197,10 @@ class _Raw:
 # --- reading ---------------------------------------------------------------------------------
 
 
+# The JSON decoder recurses per nesting level: a line nested 100,000 deep exhausts the stack.
+_TOO_DEEP = "JSON nested too deep (no FtM entity nests more than a few levels)"
+
+
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -207,6 +216,8 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise ListFormatError(
                     str(path), f"malformed JSON line: {exc.msg} (column {exc.colno})", line=number
                 ) from exc
+            except RecursionError as exc:
+                raise ListFormatError(str(path), _TOO_DEEP, line=number) from exc
             if not isinstance(data, dict):
                 raise ListFormatError(str(path), "line is not a JSON object", line=number)
             yield number, data
@@ -232,9 +243,12 @@ def _entity(data: dict[str, Any], path: Path, line: int, need_schema: bool = Tru
                 line=line,
                 record=entity_id,
             )
+        for value in values:
+            check_field_size(value, path, line, f"a value of property {prop!r}")
     caption = data.get("caption") or ""
     if not isinstance(caption, str):
         raise ListFormatError(str(path), "'caption' is not a string", line=line, record=entity_id)
+    check_field_size(caption, path, line, "'caption'")
     meta: dict[str, Any] = {k: data[k] for k in _KEPT_META if k in data}
     return _Raw(entity_id, schema, caption.strip(), properties, meta, str(path), line)
 
@@ -601,6 +615,8 @@ def _read_index(path: Path) -> _Index:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ListFormatError(str(path), f"malformed delta index: {exc}") from exc
+    except RecursionError as exc:
+        raise ListFormatError(str(path), f"malformed delta index: {_TOO_DEEP}") from exc
     versions = data.get("versions") if isinstance(data, dict) else None
     if not isinstance(versions, dict):
         raise ListFormatError(str(path), "delta index without a 'versions' object")

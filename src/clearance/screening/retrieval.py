@@ -46,6 +46,20 @@ TokenHits = tuple[IntArray, FloatArray, FloatArray, float]
 
 CACHE_LIMIT = 200_000  # entries per cache before it is cleared
 _NO_MATCH = (0.0, "")
+# Words longer than this get no fuzzy keys (deletions, sound, n-grams), listed or queried: they
+# match only exactly. A word's deletion keys take memory in the square of its length (a 10 MB
+# listed name took 2.2 GB per screening; a 100,000-letter query word raised MemoryError). The
+# longest word of every real list 2018-2025 after name analysis has 27 letters
+# (`sberbankavtomatizirovannaya`), so no listed word of normal length loses a key or a score.
+MAX_KEYED_LENGTH = 64
+# Token lengths are kept as int16; longer words (never keyed) are stored as this.
+_LENGTH_CLIP = int(np.iinfo(np.int16).max)
+
+
+def _keyed(token: str, min_length: int) -> bool:
+    """Whether a word gets fuzzy keys: longer than `min_length`, within MAX_KEYED_LENGTH,
+    letters only."""
+    return min_length < len(token) <= MAX_KEYED_LENGTH and token.isalpha()
 
 
 def _deletions(token: str) -> set[str]:
@@ -140,7 +154,9 @@ class Blocker:
         if self.config.population_weights:
             idf = [min(w, population_weight(t)) for w, t in zip(idf, self.tokens, strict=True)]
         self.weights = np.array(idf, dtype=np.float32)
-        self.token_lengths = np.array([len(t) for t in self.tokens], dtype=np.int16)
+        self.token_lengths = np.array(
+            [min(len(t), _LENGTH_CLIP) for t in self.tokens], dtype=np.int16
+        )
 
     def _keys(self) -> None:
         """Every door from a query token to the vocabulary: deletions, sound, symbols, n-grams."""
@@ -150,7 +166,7 @@ class Blocker:
         symbols: dict[str, list[int]] = defaultdict(list)
         ngrams: dict[str, list[int]] = defaultdict(list)
         for token_id, token in enumerate(self.tokens):
-            if len(token) > config.exact_token_length and token.isalpha():
+            if _keyed(token, config.exact_token_length):
                 for key in _deletions(token):
                     deletions[key].append(token_id)
                 sound = phonetic_key(token)
@@ -303,7 +319,7 @@ class Blocker:
             found.add(exact)
         if is_initial(token):
             return [(exact, 1.0, "=")] if exact is not None else []
-        if len(token) > self.config.exact_token_length and token.isalpha():
+        if _keyed(token, self.config.exact_token_length):
             # One deletion on either side or both: an insertion, a deletion, a substitution
             # or a transposition away.
             found.update(self._reach(self.deletions, token))
@@ -320,7 +336,7 @@ class Blocker:
         if self.config.reading != "v1":
             found.update(self._v2_doors(token, arabic))
         out = self._aligned(token, found, arabic)
-        if not out and len(token) >= self.config.ngram_min_length and token.isalpha():
+        if not out and _keyed(token, self.config.ngram_min_length - 1):
             out = self._aligned(token, self._ngram_neighbours(token), arabic)
         return out
 
