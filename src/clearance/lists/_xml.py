@@ -13,16 +13,59 @@ from clearance.lists.errors import ListFormatError
 def events(
     path: Path, kinds: tuple[str, ...], tags: Iterable[str] | None = None
 ) -> Iterator[tuple[str, etree._Element]]:
-    """iterparse over `path`, turning lxml's syntax errors into ListFormatError."""
+    """iterparse over `path`, turning lxml's syntax errors into ListFormatError.
+
+    Every element yielded at its end is checked for entity references (`refuse_entities`).
+    """
     # resolve_entities=False: a list file has no business expanding entities (XXE, bombs).
+    # The error log is per thread and kept across parses: start it afresh for this file.
+    etree.clear_error_log()
     context = etree.iterparse(
         str(path), events=kinds, tag=tags, resolve_entities=False, no_network=True
     )
     try:
-        yield from context
+        for event, elem in context:
+            if event == "end":
+                refuse_entities(elem, path)
+            yield event, elem
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno or (exc.position[0] if exc.position else None)
-        raise ListFormatError(str(path), f"malformed XML: {exc.msg}", line=line or None) from exc
+        raise _syntax_error(exc, path) from exc
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, path: Path) -> ListFormatError:
+    """lxml's error; for an undeclared entity, the one logged for it, since the exception then
+    reports a later symptom (`Start tag expected` at line 1, or `no element found`)."""
+    message, line = exc.msg, exc.lineno or (exc.position[0] if exc.position else None)
+    undeclared = next(
+        (
+            e
+            for e in exc.error_log
+            if e.type_name == "ERR_UNDECLARED_ENTITY" and e.filename in (str(path), None)
+        ),
+        None,
+    )
+    if undeclared is not None:
+        message = f"{undeclared.message}: {_ALLOWED_REFERENCES} may appear in a list file"
+        line = undeclared.line
+    return ListFormatError(str(path), f"malformed XML: {message}", line=line or None)
+
+
+_ALLOWED_REFERENCES = "only &amp; &lt; &gt; &quot; &apos; and numeric character references"
+
+
+def refuse_entities(elem: etree._Element, path: Path) -> None:
+    """Refuse an entity reference other than the five predefined ones and character references
+    (which the parser has already replaced). Entities are not expanded, so `&x;` would be left
+    as a node of its own and the element's text silently cut at it (`RI &x; JOHN` read `RI`)."""
+    for entity in elem.iter(etree.Entity):
+        parent = entity.getparent()
+        holder = local(parent.tag) if parent is not None else local(elem.tag)
+        raise ListFormatError(
+            str(path),
+            f"entity reference {entity.text} in <{holder}>: {_ALLOWED_REFERENCES} may appear "
+            "in a list file",
+            line=line_of(entity) or line_of(elem),
+        )
 
 
 def line_of(elem: etree._Element) -> int | None:
