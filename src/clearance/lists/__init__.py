@@ -27,6 +27,10 @@ _MODULES: dict[ListSource, str] = {
 }
 
 
+# The kinds a folder can hold (an OFAC CSV set, an FtM export or delta series).
+_FOLDER_KINDS = frozenset({ListSource.OFAC_SDN, ListSource.OFAC_CONS, ListSource.FTM})
+
+
 def _head(path: Path, size: int = 4096) -> bytes:
     with path.open("rb") as handle:
         return handle.read(size)
@@ -78,6 +82,8 @@ def parse_list(path: Path, source: ListSource | None = None) -> ParsedList:
     kind = source or detect_source(path)
     if not path.exists():
         raise ListFormatError(str(path), "no such file or folder")
+    if path.is_dir() and kind not in _FOLDER_KINDS:
+        raise ListFormatError(str(path), f"is a folder; a {kind.value} list is a single file")
     parsed = _parser_for(path, kind)(path)
     if parsed.source is not kind:
         raise ListFormatError(str(path), f"is a {parsed.source.value} file, not {kind.value}")
