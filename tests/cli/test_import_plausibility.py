@@ -53,7 +53,9 @@ def cut_main_file(source: Path, folder: Path, rows: int, *, side_files: bool) ->
 
 
 def fsb_in_force(db: str, when: str) -> str:
-    shown = invoke("lists", "show", "ofac-sdn", FSB, "--as-of", when, "--db", db, "--format", "json")
+    shown = invoke(
+        "lists", "show", "ofac-sdn", FSB, "--as-of", when, "--db", db, "--format", "json"
+    )
     assert shown.exit_code == 0, shown.output
     published: str = json.loads(shown.output)["list_version"]["published"]
     return published

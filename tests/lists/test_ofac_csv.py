@@ -590,7 +590,7 @@ def test_main_file_cut_on_a_line_end_is_refused(lists_dir: Path, tmp_path: Path,
     # 7,300 of 7,379 rows: the 79 entries cut off still have rows in add.csv, more than the
     # 1% (73) a complete set may lack.
     folder = _cut_set(lists_dir, tmp_path / "cut", rows)
-    with pytest.raises(ListFormatError, match="sdn.csv looks cut short") as caught:
+    with pytest.raises(ListFormatError, match=r"sdn\.csv looks cut short") as caught:
         parse(folder)
     assert caught.value.path == str(folder / "add.csv")
     assert caught.value.line is not None

@@ -99,7 +99,7 @@ def test_ten_megabyte_name_in_an_ftm_file_is_refused(tmp_path: Path) -> None:
         "properties": {"name": [long_word(10_000_000, seed=4)]},
     }
     path.write_text(json.dumps(entity) + "\n", encoding="utf-8")
-    with pytest.raises(ListFormatError, match="property 'name'.*more than the 100,000") as caught:
+    with pytest.raises(ListFormatError, match=r"property 'name'.*more than the 100,000") as caught:
         list(parse_list(path, ListSource.FTM).entries)
     assert (caught.value.path, caught.value.line) == (str(path), 1)
 
@@ -113,7 +113,9 @@ def test_no_word_of_a_real_list_is_beyond_the_keyed_length(lists_dir: Path) -> N
             token
             for entry in parsed.entries
             for name in entry.names
-            for token in analyze_name(name.name, entry.type, first=name.first, last=name.last).tokens
+            for token in analyze_name(
+                name.name, entry.type, first=name.first, last=name.last
+            ).tokens
         ),
         key=len,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from lxml import etree
 
@@ -36,10 +37,11 @@ def _syntax_error(exc: etree.XMLSyntaxError, path: Path) -> ListFormatError:
     """lxml's error; for an undeclared entity, the one logged for it, since the exception then
     reports a later symptom (`Start tag expected` at line 1, or `no element found`)."""
     message, line = exc.msg, exc.lineno or (exc.position[0] if exc.position else None)
+    logged = cast(Iterable[Any], exc.error_log)  # iterable; lxml-stubs do not say so
     undeclared = next(
         (
             e
-            for e in exc.error_log
+            for e in logged
             if e.type_name == "ERR_UNDECLARED_ENTITY" and e.filename in (str(path), None)
         ),
         None,

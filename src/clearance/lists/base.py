@@ -67,7 +67,9 @@ def parse_mdy(text: str, path: str, line: int | None = None) -> date:
 MAX_FIELD_CHARS = 100_000
 
 
-def check_field_size(text: str | bytes, path: Path | str, line: int | None, what: str = "field") -> None:
+def check_field_size(
+    text: str | bytes, path: Path | str, line: int | None, what: str = "field"
+) -> None:
     """Refuse a field (or a line, which holds its fields) longer than MAX_FIELD_CHARS."""
     if len(text) > MAX_FIELD_CHARS:
         raise ListFormatError(
