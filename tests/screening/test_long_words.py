@@ -32,9 +32,11 @@ LONG_ID = "99999"
 
 
 def long_word(length: int, seed: int) -> str:
-    """Letters that differ from one another, so that its deletions are all distinct."""
+    """Letters that differ from one another, so that its deletions are all distinct (up to
+    100,000 letters; longer words repeat those, which is quicker to make)."""
     rnd = random.Random(seed)
-    return "".join(rnd.choice("ABCDEFGHIJKLMNOPRSTUVY") for _ in range(length))
+    base = "".join(rnd.choice("ABCDEFGHIJKLMNOPRSTUVY") for _ in range(min(length, 100_000)))
+    return (base * (length // len(base) + 1))[:length]
 
 
 def peak_bytes(call: Callable[[], T]) -> tuple[T, int]:
@@ -121,3 +123,16 @@ def test_no_word_of_a_real_list_is_beyond_the_keyed_length(lists_dir: Path) -> N
     )
     assert longest == "sberbankavtomatizirovannaya"
     assert len(longest) * 2 < MAX_KEYED_LENGTH
+
+
+def test_nine_megabyte_name_in_un_xml_is_refused(lists_dir: Path, tmp_path: Path) -> None:
+    # Under libxml2's 10 MB text limit, so only the name cap of every parsed list stops it.
+    real = (lists_dir / "un/2018-06-07/consolidated.xml").read_bytes()
+    name = long_word(9_000_000, seed=5).encode("ascii")
+    path = tmp_path / "consolidated.xml"
+    path.write_bytes(
+        real.replace(b"<FIRST_NAME> RI </FIRST_NAME>", b"<FIRST_NAME>" + name + b"</FIRST_NAME>", 1)
+    )
+    with pytest.raises(ListFormatError, match=r"a name of 9,0\d\d,\d{3} characters") as caught:
+        list(parse_list(path, ListSource.UN).entries)
+    assert (caught.value.path, caught.value.record) == (str(path), "6908555")

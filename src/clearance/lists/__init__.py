@@ -6,12 +6,13 @@ from file names and the first bytes when the user does not say.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
 
+from clearance.lists.base import MAX_FIELD_CHARS
 from clearance.lists.errors import ListFormatError
-from clearance.model import ListSource, ParsedList
+from clearance.model import Entry, ListSource, ParsedList
 
 __all__ = ["ListFormatError", "detect_source", "parse_list", "parse_versions"]
 
@@ -87,7 +88,28 @@ def parse_list(path: Path, source: ListSource | None = None) -> ParsedList:
     parsed = _parser_for(path, kind)(path)
     if parsed.source is not kind:
         raise ListFormatError(str(path), f"is a {parsed.source.value} file, not {kind.value}")
+    return _with_bounded_names(parsed)
+
+
+def _with_bounded_names(parsed: ParsedList) -> ParsedList:
+    """The parsed list, its entries refused at the first over-long name, whatever the format
+    (each parser caps what it reads where it can name the line; XML text is capped by libxml2
+    only at 10 MB)."""
+    parsed.entries = _bounded_names(parsed.entries, parsed.files[0] if parsed.files else "")
     return parsed
+
+
+def _bounded_names(entries: Iterator[Entry], path: str) -> Iterator[Entry]:
+    for entry in entries:
+        for name in entry.names:
+            if len(name.name) > MAX_FIELD_CHARS:
+                raise ListFormatError(
+                    path,
+                    f"a name of {len(name.name):,} characters, more than the "
+                    f"{MAX_FIELD_CHARS:,} a list field may hold (damaged file?)",
+                    record=entry.source_id,
+                )
+        yield entry
 
 
 def parse_versions(path: Path, source: ListSource | None = None) -> list[ParsedList]:
@@ -97,5 +119,5 @@ def parse_versions(path: Path, source: ListSource | None = None) -> list[ParsedL
     if kind is ListSource.FTM:
         from clearance.lists.ftm import parse_versions as ftm_versions
 
-        return ftm_versions(path)
+        return [_with_bounded_names(parsed) for parsed in ftm_versions(path)]
     return [parse_list(path, kind)]
