@@ -18,7 +18,7 @@ from clearance.lists import parse_list
 from clearance.model import ListSource, ListVersion, Party
 from clearance.screening import ScreeningIndex
 from clearance.screening import service as screening_service
-from clearance.store.versions import iter_entries, iter_entry_bodies, import_list
+from clearance.store.versions import import_list, iter_entries, iter_entry_bodies
 
 ALGORITHMS = ["clearance-v1", "clearance-v2"]
 
