@@ -68,6 +68,9 @@ class Settings(BaseModel):
     # HTTP API batch jobs (`POST /jobs`): the largest upload, and jobs run at once per process.
     api_max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1)
     api_job_workers: int = Field(default=1, ge=1, le=64)
+    # Days a finished job's files (the upload and its hits, personal data) are kept before
+    # they are deleted; the job's row and its audit record stay (the record has the counts).
+    job_retention_days: int = Field(default=30, ge=1)
     # Scale-out file screening on Dask (docs/scale.md): an existing cluster's scheduler
     # (`tcp://host:port`), or a LocalCluster of this many worker processes (0: none); the
     # LocalCluster's dashboard address (empty: no dashboard); rows per partition, a multiple

@@ -108,7 +108,17 @@ def test_a_job_outlives_its_client_and_answers_as_screen_input(
         assert other.get(f"/jobs/{job['id']}").status_code == 404
         assert other.get(f"/jobs/{job['id']}/result").status_code == 404
         assert other.get("/jobs/" + "0" * 32).status_code == 404
+        assert other.delete(f"/jobs/{job['id']}").status_code == 404
         assert other.get("/jobs/not-an-id").status_code == 422
+
+    # Its owner deletes the files: the job stays, expired; the result is gone; the record stays.
+    with served.client("analyst") as client:
+        deleted = client.delete(f"/jobs/{job['id']}")
+        assert deleted.status_code == 200 and deleted.json()["state"] == "expired"
+        assert client.get(f"/jobs/{job['id']}").json()["state"] == "expired"
+        gone = client.get(f"/jobs/{job['id']}/result")
+    assert gone.status_code == 409 and "deleted" in gone.json()["detail"]
+    assert record.seq in {r.seq for r in iter_records(served.engine, kinds=["screening_batch"])}
 
 
 def test_uploads_past_the_body_limit_go_to_jobs_and_bad_rows_fail_the_job(

@@ -21,7 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from clearance.model import Hit, ListVersion, Party
 from clearance.service import Clearance
 from clearance.service.errors import StoreError
-from clearance.service.jobs import Runner, fail_interrupted_jobs, run_job, this_runner
+from clearance.service.jobs import (
+    Runner,
+    expire_jobs,
+    fail_interrupted_jobs,
+    run_job,
+    this_runner,
+)
 from clearance.service.keys import KeyInfo, Principal, authenticate, list_keys
 from clearance.service.lists import DatedEntry, Health, dated_entry, health, names
 from clearance.service.screening import (
@@ -117,11 +123,14 @@ class Core:
         """At start-up: mark failed the jobs a stopped server left unfinished."""
         try:
             failed = fail_interrupted_jobs(self.app(), self.runner)
+            expired = expire_jobs(self.app())
         except (Unavailable, SQLAlchemyError) as exc:
             log.warning("could not check for interrupted jobs: %s", exc)
             return
         if failed:
             log.warning("marked %d interrupted job(s) failed: %s", len(failed), ", ".join(failed))
+        if expired:
+            log.info("deleted the files of %d job(s) past retention", len(expired))
 
     def run_in_background(self, job_id: str, actor: str) -> None:
         """Run a submitted job on a worker thread of this process (it outlives the request)."""

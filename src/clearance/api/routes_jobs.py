@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
 from clearance.api.routes_screening import Lists
-from clearance.service.jobs import job_result, job_status, new_upload, submit_job
+from clearance.service.jobs import delete_job, job_result, job_status, new_upload, submit_job
 from clearance.service.screening import ScreenRequest
 
 router = APIRouter(tags=["Batch jobs"])
@@ -30,7 +30,7 @@ _JOB = {
     "type": "object",
     "properties": {
         "id": {"type": "string"},
-        "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "state": {"type": "string", "enum": ["queued", "running", "done", "failed", "expired"]},
         "rows_total": {"type": ["integer", "null"]},
         "rows_done": {"type": "integer"},
     },
@@ -103,7 +103,8 @@ async def submit(
 
 @router.get("/jobs/{job_id}", responses=errors(*KEYED, 404))
 def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
-    """The job's state (`queued`, `running`, `done`, `failed`), rows done of the total, and
+    """The job's state (`queued`, `running`, `done`, `failed`, `expired`: its files deleted
+    after `job_retention_days` or on request), rows done of the total, and
     when done its counts and audit record. Only the key that submitted it sees it."""
     return job_status(who.app, job_id).to_dict()
 
@@ -128,3 +129,10 @@ def result(job_id: JobId, who: Matcher) -> FileResponse:
     job, path = job_result(who.app, job_id)
     kind = "parquet" if path.suffix == ".parquet" else "csv"
     return FileResponse(path, media_type=MEDIA[kind], filename=f"hits-{job.id}.{kind}")
+
+
+@router.delete("/jobs/{job_id}", responses=errors(*KEYED, 404, 409))
+def delete(job_id: JobId, who: Matcher) -> dict[str, Any]:
+    """Delete a finished job's files (the upload and the hits) now; the job stays listed as
+    `expired` and its audit record stays. 409 while it runs."""
+    return delete_job(who.app, job_id).to_dict()

@@ -23,9 +23,11 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    EXPIRED = "expired"  # finished, and its files deleted (retention, or its owner's request)
 
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING)
+FINISHED = (JobState.DONE, JobState.FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,5 +187,23 @@ def unfinished_jobs(engine: Engine) -> list[Job]:
     with engine.connect() as conn:
         rows = conn.execute(
             select(batch_job).where(batch_job.c.state.in_([s.value for s in UNFINISHED]))
+        ).all()
+    return [_job(row) for row in rows]
+
+
+def mark_expired(engine: Engine, job_id: str, why: str) -> bool:
+    return _move(engine, job_id, FINISHED, state=JobState.EXPIRED.value, error=why)
+
+
+def finished_before(engine: Engine, cutoff: datetime) -> list[Job]:
+    """Jobs done or failed whose last change is older than `cutoff`."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(batch_job).where(
+                and_(
+                    batch_job.c.state.in_([s.value for s in FINISHED]),
+                    batch_job.c.updated_at < cutoff,
+                )
+            )
         ).all()
     return [_job(row) for row in rows]

@@ -7,7 +7,13 @@ from clearance.names.normalize import fold, fold_tokens
 from clearance.names.person import is_initial, optional_tokens, strip_honorifics
 from clearance.names.phonetic import phonetic_key
 from clearance.names.scripts import scripts_of, transliterate
-from clearance.names.tokens import TokenInfo, person_name_symbols, token_info, token_symbols
+from clearance.names.tokens import (
+    TokenInfo,
+    lend_token_infos,
+    person_name_symbols,
+    token_info,
+    token_symbols,
+)
 
 __all__ = [
     "LegalSplit",
@@ -18,6 +24,7 @@ __all__ = [
     "fold",
     "fold_tokens",
     "is_initial",
+    "lend_token_infos",
     "optional_tokens",
     "person_name_symbols",
     "phonetic_key",

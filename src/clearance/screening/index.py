@@ -49,8 +49,8 @@ __all__ = ["INDEX_FORMAT", "IndexedName", "ScreeningIndex"]
 # Bumped whenever the pickled layout or the classes it holds change, so that stale on-disk
 # caches are rebuilt (service.py compares it) rather than mis-loaded. 3: retrieval's data
 # moved into `ScreeningIndex.blocker` (retrieval.Blocker). 4: per-name reading flags and the
-# acronym dictionary (clearance-v2).
-INDEX_FORMAT = 4
+# acronym dictionary (clearance-v2). 5: the vocabulary's token facts (lent to the next build).
+INDEX_FORMAT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,10 @@ def _names_in_order(entry: Entry) -> list[int]:
     the first kind it comes with)."""
     order = sorted(range(len(entry.names)), key=lambda k: entry.names[k].kind.value)
     return sorted(order, key=lambda k: entry.names[k].kind is not NameKind.PRIMARY)
+
+
+# (position in entry.names, index of its exact-only reason, analysed form)
+_AnalysedName = tuple[int, int, NameForm]
 
 
 @dataclass
@@ -156,27 +160,69 @@ class ScreeningIndex:
         cls, items: Iterable[tuple[str, int, Entry]], algorithm: str = DEFAULT_ALGORITHM
     ) -> ScreeningIndex:
         """Index every name of every entry. items: (list_name, list_version_id, Entry)."""
+        rows = ((name, version, canonical_json(entry_to_dict(e)), e) for name, version, e in items)
+        return cls._build(rows, algorithm, None)
+
+    @classmethod
+    def build_from_bodies(
+        cls,
+        items: Iterable[tuple[str, int, str]],
+        algorithm: str = DEFAULT_ALGORITHM,
+        base: ScreeningIndex | None = None,
+    ) -> ScreeningIndex:
+        """Index entries given as their stored canonical JSON (list_name, version id, body).
+
+        `base`, an earlier index of the same algorithm, lends its analysis of every entry whose
+        JSON it holds unchanged: a new list version differs from the last in a few hundred
+        entries, and analysing the names and tokens of the other ten thousand again is most of
+        a build. The result is the index a build without `base` gives (tests compare the two).
+        """
+        if base is not None and (base.format != INDEX_FORMAT or base.algorithm != algorithm):
+            base = None
+        rows = ((name, version, body, None) for name, version, body in items)
+        return cls._build(rows, algorithm, base)
+
+    @classmethod
+    def _build(
+        cls,
+        rows: Iterable[tuple[str, int, str, Entry | None]],
+        algorithm: str,
+        base: ScreeningIndex | None,
+    ) -> ScreeningIndex:
         index = cls(get_algorithm(algorithm))
         gathered = _Gathered()
+        known = base.analysed_entries() if base is not None else {}
         list_ids: dict[str, int] = {}
-        for list_name, version_id, entry in items:
+        for list_name, version_id, body, entry in rows:
+            position = len(index.entry_json)
             index.entry_list.append(list_ids.setdefault(list_name, len(list_ids)))
             index.entry_version.append(version_id)
-            index.entry_json.append(canonical_json(entry_to_dict(entry)))
-            index._add_names(gathered, len(index.entry_json) - 1, entry)
+            index.entry_json.append(body)
+            names = known.get(body)
+            if names is None:
+                names = index._analyse(entry or entry_from_dict(json.loads(body)))
+            for pos, reason, form in names:
+                index._add_name(gathered, position, pos, reason, form)
         index.list_names = list(list_ids)
         index._set_name_columns(gathered)
         fuzzy = [
             f if e == 0 else None for f, e in zip(gathered.forms, index.name_exact, strict=True)
         ]
-        index.blocker = Blocker.build(index.config, gathered.token_names, fuzzy, index.absorbable)
+        index.blocker = Blocker.build(
+            index.config,
+            gathered.token_names,
+            fuzzy,
+            index.absorbable,
+            base.blocker if base is not None else None,
+        )
         index._init_caches()
         _freeze_for_gc()
         return index
 
-    def _add_names(self, gathered: _Gathered, entry_pos: int, entry: Entry) -> None:
-        """Analyse an entry's names; a name whose analysed form repeats another is left out."""
+    def _analyse(self, entry: Entry) -> list[_AnalysedName]:
+        """An entry's names analysed; a name whose analysed form repeats another is left out."""
         seen: set[str] = set()
+        out: list[_AnalysedName] = []
         for pos in _names_in_order(entry):
             name = entry.names[pos]
             form = analyze_name(
@@ -185,23 +231,39 @@ class ScreeningIndex:
             if not form.tokens or form.key in seen:
                 continue
             seen.add(form.key)
-            name_id = len(gathered.forms)
             reason = _exact_only_reason(name, form, self.config)
-            gathered.name_entry.append(entry_pos)
-            gathered.forms.append(form)
-            self.name_pos.append(pos)
-            self.name_exact.append(_EXACT_REASONS.index(reason))
-            for word in set(form.legal_words):
-                gathered.legal_counts[word] += 1
-            if reason is not None:
-                self.exact.setdefault(form.key, []).append(name_id)
-                continue
-            if self.config.acronym_score:
-                acronym = acronym_of(form)
-                if acronym is not None:
-                    self.acronyms.setdefault(acronym, []).append(name_id)
-            for token in set(form.tokens):
-                gathered.token_names[token].append(name_id)
+            out.append((pos, _EXACT_REASONS.index(reason), form))
+        return out
+
+    def analysed_entries(self) -> dict[str, list[_AnalysedName]]:
+        """Per entry JSON, its names as this index analysed them (what `_analyse` gives)."""
+        out: dict[str, list[_AnalysedName]] = {body: [] for body in self.entry_json}
+        for name_id, position in enumerate(self.name_entry.tolist()):
+            form = self._make_form(name_id)
+            out[self.entry_json[position]].append(
+                (self.name_pos[name_id], self.name_exact[name_id], form)
+            )
+        return out
+
+    def _add_name(
+        self, gathered: _Gathered, entry_pos: int, pos: int, reason: int, form: NameForm
+    ) -> None:
+        name_id = len(gathered.forms)
+        gathered.name_entry.append(entry_pos)
+        gathered.forms.append(form)
+        self.name_pos.append(pos)
+        self.name_exact.append(reason)
+        for word in set(form.legal_words):
+            gathered.legal_counts[word] += 1
+        if reason != 0:
+            self.exact.setdefault(form.key, []).append(name_id)
+            return
+        if self.config.acronym_score:
+            acronym = acronym_of(form)
+            if acronym is not None:
+                self.acronyms.setdefault(acronym, []).append(name_id)
+        for token in set(form.tokens):
+            gathered.token_names[token].append(name_id)
 
     def _set_name_columns(self, gathered: _Gathered) -> None:
         forms = gathered.forms

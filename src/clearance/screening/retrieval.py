@@ -26,7 +26,15 @@ import numpy.typing as npt
 from rapidfuzz.distance import OSA
 
 from clearance.model import EntryType
-from clearance.names import NameForm, is_initial, person_name_symbols, phonetic_key, token_info
+from clearance.names import (
+    NameForm,
+    TokenInfo,
+    is_initial,
+    lend_token_infos,
+    person_name_symbols,
+    phonetic_key,
+    token_info,
+)
 from clearance.names.arabic import skeleton
 from clearance.names.cyrillic import spelling_key
 from clearance.names.frequency import population_weight
@@ -93,6 +101,10 @@ class Blocker:
         self.vocab: dict[str, int] = {}
         self.weights: FloatArray = np.zeros(0, dtype=np.float32)
         self.token_symbols: dict[str, frozenset[str]] = {}
+        # Per token its `names.token_info` facts (bit 1 stop-word, bit 2 generic word, and its
+        # organization symbols where it has any), lent to the next build (`lend_token_infos`).
+        self.token_facts: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
+        self.org_symbols: dict[str, frozenset[str]] = {}
         self.posting_ids: IntArray = np.zeros(0, dtype=np.int32)
         self.posting_starts: IntArray = np.zeros(1, dtype=np.int32)
         # Deletion and phonetic keys map to one token id, or to -1 - k for the k-th group of
@@ -130,13 +142,19 @@ class Blocker:
         token_names: dict[str, list[int]],
         forms: Sequence[NameForm | None],
         absorbable: frozenset[str],
+        base: Blocker | None = None,
     ) -> Blocker:
         """The blocker over names `forms` (None for exact-only names, which it never
-        retrieves); `token_names` gives, per token, the fuzzily matched names holding it."""
+        retrieves); `token_names` gives, per token, the fuzzily matched names holding it.
+        `base`, the blocker of an earlier index of the same algorithm, lends the symbols of
+        the tokens it knows (looking them up in rigour's taggers is a third of a build)."""
         blocker = cls(config)
         blocker.absorbable = absorbable
         blocker._vocabulary(token_names, sum(1 for form in forms if form is not None))
-        blocker._keys()
+        if base is not None:
+            lend_token_infos(base.token_infos())
+        blocker._keys(base)
+        blocker._facts()
         totals = np.zeros(len(forms), dtype=np.float32)
         for name_id, form in enumerate(forms):
             if form is not None:
@@ -158,7 +176,7 @@ class Blocker:
             [min(len(t), _LENGTH_CLIP) for t in self.tokens], dtype=np.int16
         )
 
-    def _keys(self) -> None:
+    def _keys(self, base: Blocker | None) -> None:
         """Every door from a query token to the vocabulary: deletions, sound, symbols, n-grams."""
         config = self.config
         deletions: dict[str, list[int]] = defaultdict(list)
@@ -175,9 +193,7 @@ class Blocker:
                 if len(token) >= config.ngram_min_length:
                     for gram in _ngrams(token, config.ngram_size):
                         ngrams[gram].append(token_id)
-            token_symbols = token_info(token).symbols
-            if config.given_name_symbols:
-                token_symbols = token_symbols | person_name_symbols(token)
+            token_symbols = self._token_symbols(token, base)
             if token_symbols:
                 self.token_symbols[token] = token_symbols
             for symbol in token_symbols:
@@ -192,6 +208,36 @@ class Blocker:
         grams = sorted(ngrams)
         self.ngram_rows = {gram: row for row, gram in enumerate(grams)}
         self.ngram_starts, self.ngram_token_ids = _csr([ngrams[g] for g in grams])
+
+    def _facts(self) -> None:
+        infos = [token_info(token) for token in self.tokens]
+        self.token_facts = np.array(
+            [int(i.stopword) | int(i.generic) << 1 for i in infos], dtype=np.int8
+        )
+        self.org_symbols = {
+            t: i.symbols for t, i in zip(self.tokens, infos, strict=True) if i.symbols
+        }
+
+    def token_infos(self) -> dict[str, TokenInfo]:
+        """The `names.token_info` facts of the vocabulary, as this blocker's build found them."""
+        empty: frozenset[str] = frozenset()
+        return {
+            token: TokenInfo(
+                stopword=bool(bits & 1),
+                generic=bool(bits & 2),
+                symbols=self.org_symbols.get(token, empty),
+            )
+            for token, bits in zip(self.tokens, self.token_facts.tolist(), strict=True)
+        }
+
+    def _token_symbols(self, token: str, base: Blocker | None) -> frozenset[str]:
+        if base is not None and token in base.vocab:
+            # The base keeps only non-empty symbol sets, like this blocker.
+            return base.token_symbols.get(token, frozenset())
+        symbols = token_info(token).symbols
+        if self.config.given_name_symbols:
+            symbols = symbols | person_name_symbols(token)
+        return symbols
 
     def _grouped(self, keys: dict[str, list[int]]) -> dict[str, int]:
         out: dict[str, int] = {}

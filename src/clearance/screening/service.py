@@ -5,6 +5,11 @@ process, per set of list versions, and on disk under `settings.data_dir / "index
 that each CLI call does not rebuild one. The cache key is the algorithm plus, per version, its
 id, file checksum and import time: a stored version never changes its entries, so a key always
 names the same content; a missing, stale or corrupt file is rebuilt and rewritten.
+
+A rebuild for new list versions starts from the newest index of the same algorithm at hand
+(in this process, or else the newest file on disk): entries a new version carries unchanged
+keep their analysis (`ScreeningIndex.build_from_bodies`), so the monitor's delta run after an
+update does not pay for the whole list again.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from clearance.screening.compare import compare
 from clearance.screening.index import INDEX_FORMAT, ScreeningIndex
 from clearance.screening.scorer import get_algorithm
 from clearance.settings import Settings
-from clearance.store.versions import StoreError, get_version, iter_entries, versions_in_force
+from clearance.store.versions import StoreError, get_version, iter_entry_bodies, versions_in_force
 
 __all__ = [
     "ScreeningResult",
@@ -168,10 +173,24 @@ def _store_cached(path: Path, index: ScreeningIndex) -> None:
         log.warning("cannot write index cache %s: %s", path, exc)
 
 
-def _items(engine: Engine, versions: Sequence[ListVersion]) -> Iterator[tuple[str, int, Any]]:
+def _bodies(engine: Engine, versions: Sequence[ListVersion]) -> Iterator[tuple[str, int, str]]:
     for version in versions:
-        for entry in iter_entries(engine, version.id):
-            yield version.list_name, version.id, entry
+        for body in iter_entry_bodies(engine, version.id):
+            yield version.list_name, version.id, body
+
+
+def _newest_base(
+    algorithm: str, cache_dir: Path | None, unreadable: Path | None
+) -> ScreeningIndex | None:
+    """The newest index of `algorithm` at hand to lend its analysis to a build (or None)."""
+    for index in reversed(_memory_cache.values()):
+        if index.algorithm == algorithm:
+            return index
+    if cache_dir is None or not cache_dir.is_dir():
+        return None
+    files = [p for p in cache_dir.glob(f"{algorithm}-*.pickle") if p != unreadable]
+    newest = max(files, key=lambda p: p.stat().st_mtime, default=None)
+    return _load_cached(newest, algorithm) if newest is not None else None
 
 
 def index_for(
@@ -190,7 +209,8 @@ def index_for(
         path = cache_dir / f"{key}.pickle" if cache_dir is not None else None
         index = _load_cached(path, algorithm) if path is not None else None
         if index is None:
-            index = ScreeningIndex.build(_items(engine, versions), algorithm)
+            base = _newest_base(algorithm, cache_dir, path)
+            index = ScreeningIndex.build_from_bodies(_bodies(engine, versions), algorithm, base)
             if path is not None:
                 _store_cached(path, index)
         _memory_cache[key] = index

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -26,9 +27,11 @@ from clearance.jobs.store import (
     Job,
     JobState,
     Runner,
+    finished_before,
     get_job,
     insert_job,
     mark_done,
+    mark_expired,
     mark_failed,
     mark_progress,
     mark_running,
@@ -46,6 +49,8 @@ __all__ = [
     "JobNotReady",
     "JobState",
     "Runner",
+    "delete_job",
+    "expire_jobs",
     "fail_interrupted_jobs",
     "job_result",
     "job_status",
@@ -120,6 +125,7 @@ def submit_job(
         )
     job = get_job(app.engine, job_id)
     assert job is not None
+    expire_jobs(app)
     return job
 
 
@@ -237,3 +243,39 @@ def fail_interrupted_jobs(app: Clearance, runner: Runner) -> Sequence[str]:
         if mark_failed(app.engine, job.id, INTERRUPTED):
             failed.append(job.id)
     return failed
+
+
+def _delete_files(app: Clearance, job: Job) -> None:
+    """Remove a job's folder (its upload and hits) — only one `submit_job` made."""
+    folder = Path(job.input_path).parent
+    if folder.name == job.id and folder.parent == jobs_dir(app):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def expire_jobs(app: Clearance, now: datetime | None = None) -> list[str]:
+    """Delete the files of jobs finished more than `job_retention_days` ago; their rows stay
+    (state `expired`), and so do their audit records. Returns the ids expired.
+
+    Files go first: a crash between the two leaves a job still `done`, and the next call
+    deletes (nothing more) and marks it.
+    """
+    days = app.settings.job_retention_days
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    expired = []
+    for job in finished_before(app.engine, cutoff):
+        _delete_files(app, job)
+        if mark_expired(app.engine, job.id, f"its files were deleted after {days} days"):
+            expired.append(job.id)
+    return expired
+
+
+def delete_job(app: Clearance, job_id: str) -> Job:
+    """Delete a finished job's files now, at its owner's request (409 while it runs)."""
+    job = job_status(app, job_id)
+    if job.state is JobState.EXPIRED:
+        return job
+    if job.state not in (JobState.DONE, JobState.FAILED):
+        raise JobNotReady(f"job {job_id} is {job.state.value}: it can be deleted once finished")
+    _delete_files(app, job)
+    mark_expired(app.engine, job_id, f"its files were deleted at {app.actor}'s request")
+    return _reloaded(app, job_id)

@@ -336,6 +336,12 @@ def get_version(engine: Engine, version_id: int) -> ListVersion:
 
 def iter_entries(engine: Engine, version_id: int) -> Iterator[Entry]:
     """Every entry of one version, in source-id order."""
+    for body in iter_entry_bodies(engine, version_id):
+        yield entry_from_dict(json.loads(body))
+
+
+def iter_entry_bodies(engine: Engine, version_id: int) -> Iterator[str]:
+    """Every entry of one version as its stored canonical JSON, in source-id order."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(entry_blob.c.body)
@@ -344,7 +350,7 @@ def iter_entries(engine: Engine, version_id: int) -> Iterator[Entry]:
             .order_by(version_entry.c.source_id)
         )
         for row in rows:
-            yield entry_from_dict(json.loads(row.body))
+            yield row.body
 
 
 def get_entry(engine: Engine, version_id: int, source_id: str) -> Entry | None:
