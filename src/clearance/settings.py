@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "CLEARANCE_"
 # `request`: a per-call override from an API request (e.g. `threshold` on `/match`).
@@ -80,6 +80,10 @@ class Settings(BaseModel):
     # it whenever the UI is served over HTTPS, as it should be beyond localhost).
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     web_secure_cookies: bool = False
+    # Audit chain MAC key (docs/audit.md): the secret itself, or a file holding it. Recorded
+    # settings show it masked; records carry only its id, never the key.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
 
     @property
     def database_url(self) -> str:
