@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from audit_support import drop_append_only_triggers, write_records
+from click.testing import CliRunner
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -29,9 +30,11 @@ from clearance.audit.chain import (
 )
 from clearance.audit.records import export_records, iter_records, purge, read_export
 from clearance.audit.tables import audit_chain_head, audit_record
+from clearance.cli import cli
 from clearance.model import canonical_json
 from clearance.service import Clearance, audit_trail
 from clearance.settings import LoadedSettings, load_settings
+from clearance.store.db import make_engine, migrate
 
 SECRET = "correct horse battery staple, kept in a vault"
 OTHER_SECRET = "a second key for the yearly rotation"
@@ -367,3 +370,47 @@ def test_purge_through_the_use_case_is_keyed_and_verifies(
     verified = verify_chain(engine, key=key)
     assert verified.ok, verified.problems
     assert verified.anchored_at == result.marker.seq
+
+
+# --- the doors -------------------------------------------------------------------------------
+
+
+def test_cli_head_rotate_key_and_expect_head(store_url: str, tmp_path: Path) -> None:
+    def run(*args: str, key: bool = True) -> Any:
+        env = {"CLEARANCE_AUDIT_KEY": SECRET if key else "", "CLEARANCE_DATA_DIR": str(tmp_path)}
+        return CliRunner().invoke(cli, [*args, "--db", store_url], env=env)
+
+    unkeyed = run("audit", "verify", key=False)
+    assert unkeyed.exit_code == 0 and "WARNING" not in unkeyed.output  # nothing to vouch for
+    rotated = run("audit", "rotate-key")
+    assert rotated.exit_code == 0 and "record 1: audit key" in rotated.output
+    head = run("audit", "head")
+    assert head.exit_code == 0
+    exported = head.output.strip()
+    assert exported.startswith("1:") and len(exported) == 66
+    assert json.loads(run("audit", "head", "--format", "json").output)["head"] == exported
+    verified = run("audit", "verify", "--expect-head", exported)
+    assert verified.exit_code == 0, verified.output
+    assert "keyed: 1 MACs checked" in verified.output
+    assert f"contains the exported head {exported}" in verified.output
+    without_key = run("audit", "verify", key=False)
+    assert without_key.exit_code == 0 and "WARNING: the chain carries MACs" in without_key.output
+    refused = run("audit", "rotate-key", key=False)
+    assert refused.exit_code == 2 and "no audit key is configured" in refused.output
+    wrong = run("audit", "verify", "--expect-head", "1:" + "0" * 64)
+    assert wrong.exit_code == 1 and "rewritten since the head was exported" in wrong.output
+    bad = run("audit", "verify", "--expect-head", "one")
+    assert bad.exit_code == 2 and "not a chain head" in bad.output
+
+
+def test_cli_verify_warns_that_an_unkeyed_chain_proves_little(
+    store_url: str, tmp_path: Path
+) -> None:
+    env = {"CLEARANCE_DATA_DIR": str(tmp_path), "CLEARANCE_AUDIT_KEY": ""}
+    engine = make_engine(store_url)
+    migrate(engine)
+    write_records(engine, load_settings({}, env={}), 1)
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["audit", "verify", "--db", store_url], env=env)
+    assert result.exit_code == 0
+    assert "WARNING: the chain is unkeyed" in result.output

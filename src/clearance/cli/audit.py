@@ -155,11 +155,14 @@ def head_command(db: str | None, output_format: str) -> None:
 
 @audit_group.command("rotate-key")
 @db_option
-def rotate_key_command(db: str | None) -> None:
+@format_option("text", "json", default="text")
+def rotate_key_command(db: str | None, output_format: str) -> None:
     """Introduce the configured audit key into the chain (an audit.key-rotated record with the
     key's id, never the key); later records are MAC'd with it."""
     record = audit_trail.rotate_key(open_app(db=db))
-    if record is None:
+    if output_format == "json":
+        emit_json({"rotated": record.to_dict() if record else None})
+    elif record is None:
         click.echo("the chain is already MAC'd with the configured audit key")
     else:
         click.echo(f"record {record.seq}: audit key {record.payload['key_id']} introduced")
