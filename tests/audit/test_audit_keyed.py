@@ -414,3 +414,18 @@ def test_cli_verify_warns_that_an_unkeyed_chain_proves_little(
     result = CliRunner().invoke(cli, ["audit", "verify", "--db", store_url], env=env)
     assert result.exit_code == 0
     assert "WARNING: the chain is unkeyed" in result.output
+
+
+def test_a_marker_is_held_to_the_retention_it_records(
+    engine: Engine, loaded: LoadedSettings
+) -> None:
+    write_records(engine, loaded, 2)
+    anchor = _rows(engine)[1].hash
+    # Eleven years before the marker's date: enough for ten years, not for the twelve it says.
+    forged = _marker_payload(date(2020, 1, 1), 1, 2, anchor) | {"retention_years": 12}
+    insert_forged(engine, "purge_marker", forged, datetime(2031, 1, 2, tzinfo=UTC))
+    drop_append_only_triggers(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_record WHERE seq <= 2"))
+    result = verify_chain(engine)
+    assert "inside the 12-year retention" in str(result.problems)

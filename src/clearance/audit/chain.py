@@ -73,7 +73,7 @@ class AuditKey:
         return f"AuditKey(key_id={self.key_id!r})"
 
     def mac(self, record_hash: str) -> str:
-        digest = hmac.new(self._secret, record_hash.encode("ascii"), hashlib.sha256).hexdigest()
+        digest = hmac.digest(self._secret, record_hash.encode("ascii"), "sha256").hex()
         return f"{self.key_id}:{digest}"
 
     def check(self, record_hash: str, mac: str) -> bool:
@@ -466,6 +466,7 @@ class _Marker:
     first_created_at: datetime
     last_created_at: datetime
     anchor_hash: str
+    retention_years: int
 
     @classmethod
     def of(cls, record: AuditRecord) -> _Marker | None:
@@ -480,6 +481,7 @@ class _Marker:
                 as_utc(datetime.fromisoformat(str(purged["first_created_at"]))),
                 as_utc(datetime.fromisoformat(str(purged["last_created_at"]))),
                 str(anchor["hash"]) if int(anchor["seq"]) == int(purged["to_seq"]) else "",
+                int(body.get("retention_years") or 0),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -496,12 +498,10 @@ class _Walk:
         self,
         result: VerifyResult,
         key: AuditKey | None,
-        retention_years: int,
         expect: tuple[int, str] | None,
         now: datetime,
     ) -> None:
         self.result, self.key, self.expect, self.now = result, key, expect, now
-        self.retention_years = max(retention_years, MIN_RETENTION_YEARS)
         self.first: AuditRecord | None = None
         self.previous: AuditRecord | None = None
         self.keyed_since: int | None = None
@@ -590,12 +590,15 @@ class _Walk:
             problem(record.seq, record.id, "purge marker without a valid range, cut-off or anchor")
             return
         self.markers[marker.to_seq + 1] = marker
-        allowed = years_before(record.created_at.date(), self.retention_years)
+        # The retention in force when the marker was written (a later, longer setting does not
+        # make an earlier lawful purge wrong); never less than the legal ten years.
+        years = max(MIN_RETENTION_YEARS, marker.retention_years)
+        allowed = years_before(record.created_at.date(), years)
         if marker.before > allowed:
             problem(
                 record.seq,
                 record.id,
-                f"purge marker cut-off {marker.before} is inside the {self.retention_years}-year "
+                f"purge marker cut-off {marker.before} is inside the {years}-year "
                 f"retention on its own date {record.created_at.date()} (latest allowed {allowed})",
             )
         if not (marker.first_created_at <= marker.last_created_at < marker.cutoff):
@@ -711,7 +714,6 @@ def verify_records(
     head: tuple[int, str] | None = None,
     *,
     key: AuditKey | None = None,
-    retention_years: int = MIN_RETENTION_YEARS,
     expect_head: tuple[int, str] | None = None,
 ) -> VerifyResult:
     """Walk records in the order given (which must be seq order) and check every link.
@@ -722,7 +724,7 @@ def verify_records(
     must still hold that record with that hash.
     """
     result = VerifyResult(key_configured=key is not None)
-    walk = _Walk(result, key, retention_years, expect_head, _utcnow())
+    walk = _Walk(result, key, expect_head, _utcnow())
     for record in records:
         walk.visit(record)
     walk.finish(head)
@@ -752,15 +754,10 @@ def verify_connection(
     conn: Connection,
     *,
     key: AuditKey | None = None,
-    retention_years: int = MIN_RETENTION_YEARS,
     expect_head: tuple[int, str] | None = None,
 ) -> VerifyResult:
     return verify_records(
-        _stored_records(conn),
-        head=read_head(conn),
-        key=key,
-        retention_years=retention_years,
-        expect_head=expect_head,
+        _stored_records(conn), head=read_head(conn), key=key, expect_head=expect_head
     )
 
 
@@ -780,11 +777,8 @@ def verify_chain(
     engine: Engine,
     *,
     key: AuditKey | None = None,
-    retention_years: int = MIN_RETENTION_YEARS,
     expect_head: tuple[int, str] | None = None,
 ) -> VerifyResult:
     """Check every stored record and link, MACs, purge markers and the chain head."""
     with snapshot(engine) as conn:
-        return verify_connection(
-            conn, key=key, retention_years=retention_years, expect_head=expect_head
-        )
+        return verify_connection(conn, key=key, expect_head=expect_head)

@@ -301,7 +301,7 @@ def purge(
     cutoff = datetime.combine(before, time(), UTC)
     with locked_chain(engine) as writer:
         conn = writer.conn
-        check = verify_connection(conn, key=key, retention_years=years)
+        check = verify_connection(conn, key=key)
         if not check.ok:
             raise AuditError(
                 f"refusing to purge: the audit chain does not verify ({check.problems[0]}); "

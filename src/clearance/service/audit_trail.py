@@ -10,7 +10,6 @@ from typing import Any, Literal, TextIO
 
 from clearance.audit.chain import (
     KEY_ROTATED,
-    MIN_RETENTION_YEARS,
     AuditError,
     AuditRecord,
     VerifyResult,
@@ -83,7 +82,6 @@ def verify(app: Clearance, expect_head: str | None = None) -> VerifyResult:
         result = verify_connection(
             conn,
             key=key,
-            retention_years=app.settings.retention_years,
             expect_head=expected,
         )
         check_derived_state(conn, result)
@@ -93,15 +91,12 @@ def verify(app: Clearance, expect_head: str | None = None) -> VerifyResult:
 def verify_export(
     path: Path, loaded: LoadedSettings | None = None, expect_head: str | None = None
 ) -> VerifyResult:
-    """Verify an export file (jsonl or csv) offline, without any store (with the audit key
-    and retention of `loaded`, when given)."""
+    """Verify an export file (jsonl or csv) offline, without any store (with the audit key of
+    `loaded`, when given)."""
     expected = parse_head(expect_head) if expect_head else None
     key = audit_key(loaded.settings) if loaded is not None else None
-    years = loaded.settings.retention_years if loaded is not None else MIN_RETENTION_YEARS
     with path.open(encoding="utf-8", newline="") as source:
-        return verify_records(
-            read_export(source), key=key, retention_years=years, expect_head=expected
-        )
+        return verify_records(read_export(source), key=key, expect_head=expected)
 
 
 @dataclass(frozen=True, slots=True)
