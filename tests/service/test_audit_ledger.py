@@ -15,7 +15,7 @@ from service_support import fee_to_fsb, import_version
 from sqlalchemy import Engine, select
 
 from clearance.decisions import ledger
-from clearance.decisions.tables import ledger_entry
+from clearance.decisions.tables import ledger_entry, recorded_decision
 from clearance.service import Clearance, audit_trail, decide
 from clearance.service.decisions import reverse_drawdown
 
@@ -97,3 +97,21 @@ def test_concurrent_reversals_of_one_drawdown_answer_already_reversed(
         == ["reversed"] + ["the drawdowns of transaction 'T-R' are already reversed"] * 3
     )
     assert audit_trail.verify(app).ok
+
+
+def test_a_recorded_decision_edited_or_inserted_by_plain_sql_is_named(
+    decided: Clearance,
+) -> None:
+    engine = decided.engine
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(recorded_decision).where(recorded_decision.c.transaction_id == "T-1")
+        ).one()
+        forged = dict(row._mapping) | {"transaction_id": "T-9"}
+        del forged["id"]
+        # What a repeat of T-9 would answer with, though nobody decided T-9.
+        conn.execute(recorded_decision.insert().values(**forged))
+    result = audit_trail.verify(decided)
+    assert not result.ok
+    assert len(result.inconsistent) == 1
+    assert "('T-9'): not the decision its decision record holds" in result.inconsistent[0]

@@ -10,7 +10,9 @@ reversal frees cap headroom), so `audit verify` compares them with the records:
   hash) must be those of the last `review` record of that alert, which must be `review_seq`;
   an alert no record reviewed must be open;
 * every drawdown must be one a `decision` record drew (transaction, cap, amount), and every
-  reversal one a `ledger` record wrote (its row id, cap, amount).
+  reversal one a `ledger` record wrote (its row id, cap, amount);
+* every `recorded_decision` (what a repeated transaction id answers with) must be the decision
+  its `decision` record holds.
 
 Rows older than the chain's first remaining record (purged) cannot be checked and are skipped.
 With an audit key the records themselves are MAC'd, so the rows cannot be made to agree by
@@ -31,7 +33,7 @@ from sqlalchemy import Connection, select
 from clearance.audit.chain import VerifyResult, as_utc, row_to_record
 from clearance.audit.records import DECISION, LEDGER, REVIEW
 from clearance.audit.tables import alert, audit_record
-from clearance.decisions.tables import ledger_entry
+from clearance.decisions.tables import ledger_entry, recorded_decision
 
 _CHUNK = 500
 
@@ -159,7 +161,11 @@ def _cents(text: Any) -> int | None:
     return int(cents) if cents == cents.to_integral_value() else None
 
 
-def _drawn_in_chain(conn: Connection) -> Counter[_LedgerKey]:
+def _drawn_in_chain(
+    conn: Connection, decisions: dict[str, Mapping[str, Any]]
+) -> Counter[_LedgerKey]:
+    """The drawdowns the decision records drew; fills `decisions` (transaction id -> the
+    recorded decision) on the way."""
     drawn: Counter[_LedgerKey] = Counter()
     for _seq, body in _payloads(conn, DECISION):
         decision = body.get("decision")
@@ -167,6 +173,7 @@ def _drawn_in_chain(conn: Connection) -> Counter[_LedgerKey]:
             continue
         if decision.get("replayed"):
             continue  # a repeated transaction id: the earlier record drew
+        decisions[str(decision.get("transaction_id"))] = decision
         for cap in decision.get("caps") or ():
             cents = _cents(cap.get("this")) if isinstance(cap, Mapping) else None
             if cents is not None and cap.get("drawn"):
@@ -187,7 +194,20 @@ def _reversed_in_chain(conn: Connection) -> dict[int, _LedgerKey]:
 
 
 def _check_ledger(conn: Connection, result: VerifyResult, floor: datetime | None) -> None:
-    drawn, reversals = _drawn_in_chain(conn), _reversed_in_chain(conn)
+    decisions: dict[str, Mapping[str, Any]] = {}
+    drawn, reversals = _drawn_in_chain(conn, decisions), _reversed_in_chain(conn)
+    for row in conn.execute(select(recorded_decision).order_by(recorded_decision.c.id)):
+        if floor is not None and as_utc(row.decided_at) < floor:
+            continue
+        try:
+            same = json.loads(row.body) == decisions.get(row.transaction_id)
+        except ValueError:
+            same = False
+        if not same:
+            result.inconsistent.append(
+                f"recorded decision {row.id} ({row.transaction_id!r}): not the decision its "
+                "decision record holds (inserted or edited outside the audit trail)"
+            )
     for row in conn.execute(select(ledger_entry).order_by(ledger_entry.c.id)):
         if floor is not None and as_utc(row.recorded_at) < floor:
             continue  # recorded before the purged part of the chain ended
