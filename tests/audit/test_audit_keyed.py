@@ -84,8 +84,15 @@ def rewrite_chain(engine: Engine, edit: dict[str, Any], *, keep_macs: bool = Fal
         conn.execute(update(audit_chain_head).values(seq=rows[-1].seq, hash=prev))
 
 
-def insert_forged(engine: Engine, kind: str, payload: dict[str, Any], created: datetime) -> int:
-    """Append one record by plain SQL, hash and head right, as any writer of rows can."""
+def insert_forged(
+    engine: Engine,
+    kind: str,
+    payload: dict[str, Any],
+    created: datetime,
+    key: AuditKey | None = None,
+) -> int:
+    """Append one record by plain SQL, hash and head right, as any writer of rows can (MAC'd
+    with a key of the attacker's own, if given)."""
     with engine.begin() as conn:
         seq, prev = conn.execute(select(audit_chain_head.c.seq, audit_chain_head.c.hash)).one()
         seq += 1
@@ -101,6 +108,7 @@ def insert_forged(engine: Engine, kind: str, payload: dict[str, Any], created: d
                 payload=body,
                 prev_hash=prev,
                 hash=digest,
+                mac=key.mac(digest) if key is not None else None,
             )
         )
         conn.execute(update(audit_chain_head).values(seq=seq, hash=digest))
@@ -186,6 +194,24 @@ def test_records_appended_by_plain_sql_after_the_key_fail(engine: Engine) -> Non
     assert "no MAC, but the chain is keyed since record 1" in result.problems[0].message
 
 
+def test_a_rotation_to_the_attackers_own_key_is_not_laundered(engine: Engine) -> None:
+    loaded = keyed()
+    key = audit_key(loaded.settings)
+    assert key is not None
+    write_records(engine, loaded, 2)
+    theirs = AuditKey(b"mallory's own key, long enough")
+    now = datetime.now(UTC)
+    insert_forged(engine, KEY_ROTATED, {"key_id": theirs.key_id}, now, theirs)
+    forged = insert_forged(engine, "decision", {"decision": "CLEAR"}, now, theirs)
+    result = verify_chain(engine, key=key)
+    assert not result.ok
+    assert "after the configured key took over at record 1" in str(result.problems[0])
+    # The next honest write does not vouch for the forgery with a rotation back.
+    with pytest.raises(AuditError, match="rotated away from it without it"):
+        write_records(engine, loaded, 1)
+    assert _rows(engine)[-1].seq == forged
+
+
 def test_key_rotation_is_recorded_and_old_records_stay_covered(engine: Engine) -> None:
     first, second = keyed(), keyed(OTHER_SECRET)
     old_key, new_key = audit_key(first.settings), audit_key(second.settings)
@@ -201,7 +227,8 @@ def test_key_rotation_is_recorded_and_old_records_stay_covered(engine: Engine) -
     assert result.macs_checked == 2  # the rotation and the record after it
     # The retired key no longer vouches for the chain's end.
     stale = verify_chain(engine, key=old_key)
-    assert "not the configured key" in stale.problems[0].message
+    assert "after the configured key took over" in stale.problems[0].message
+    assert "not the configured key" in stale.problems[-1].message
 
 
 def test_a_key_configured_for_an_unkeyed_store_is_introduced_by_rotate_key(

@@ -261,6 +261,13 @@ class ChainWriter:
                 f"the audit chain is keyed (key id {current}) but no audit key is configured: "
                 "set CLEARANCE_AUDIT_KEY or audit_key_file"
             )
+        if key is not None and current not in (None, key.key_id) and self._used_before(key):
+            # Rotating back would vouch, with this key's MAC, for whatever the other key wrote.
+            raise AuditError(
+                f"the audit chain's last record is MAC'd with key {current}, but the configured "
+                f"key {key.key_id} MAC'd earlier records: someone rotated away from it without "
+                "it; run `clearance audit verify` before writing"
+            )
         self._key_settled = True
         if key is not None and key.key_id != current:
             self._append(
@@ -269,6 +276,17 @@ class ChainWriter:
                 actor,
                 key,
             )
+
+    def _used_before(self, key: AuditKey) -> bool:
+        # Only at a change of key: a scan of the mac column is affordable then.
+        return (
+            self.conn.scalar(
+                select(audit_record.c.seq)
+                .where(audit_record.c.mac.startswith(key.key_id + ":"))
+                .limit(1)
+            )
+            is not None
+        )
 
     def _append(
         self, kind: str, payload: Mapping[str, Any], actor: str, key: AuditKey | None
@@ -505,6 +523,7 @@ class _Walk:
         self.first: AuditRecord | None = None
         self.previous: AuditRecord | None = None
         self.keyed_since: int | None = None
+        self.configured_since: int | None = None  # first record MAC'd with the configured key
         self.markers: dict[int, _Marker] = {}  # anchored seq (to_seq + 1) -> marker
 
     def visit(self, record: AuditRecord) -> None:
@@ -573,7 +592,11 @@ class _Walk:
                 record.id,
                 f"MAC'd with key {key_id} without an {KEY_ROTATED} record introducing it",
             )
-        if self.key is not None and key_id == self.key.key_id:
+        if self.key is None:
+            return
+        if key_id == self.key.key_id:
+            if self.configured_since is None:
+                self.configured_since = record.seq
             if self.key.check(record.hash, record.mac or ""):
                 self.result.macs_checked += 1
             else:
@@ -582,6 +605,15 @@ class _Walk:
                     record.id,
                     "MAC does not match (the record was written or rewritten without the key)",
                 )
+        elif self.configured_since is not None:
+            # Keys only move forward: the configured one is the newest. A move away from it
+            # was made by someone without it, and anything MAC'd with the other key is theirs.
+            problem(
+                record.seq,
+                record.id,
+                f"MAC'd with key {key_id} after the configured key took over at record "
+                f"{self.configured_since} (a rotation away from it, made without it)",
+            )
 
     def _check_marker(self, record: AuditRecord) -> None:
         problem = self.result.problem
