@@ -19,6 +19,8 @@ from clearance.decisions.tables import ledger_entry, recorded_decision
 from clearance.service import Clearance, audit_trail, decide
 from clearance.service.decisions import reverse_drawdown
 
+pytestmark = pytest.mark.slow  # imports the whole SDN list of 2022-06-17
+
 
 @pytest.fixture
 def decided(app: Clearance, lists_dir: Path) -> Clearance:
