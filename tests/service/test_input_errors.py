@@ -27,6 +27,8 @@ def test_nul_in_a_transaction_id_or_cap_holder_names_the_field() -> None:
         Transaction.from_dict(_fee(cap_holder="ACME\x00"))
     with pytest.raises(TransactionError, match="cap_holder: String should have at most 200"):
         Transaction.from_dict(_fee(cap_holder="A" * 201))
+    with pytest.raises(TransactionError, match="cap_holder: 360 characters once normalized"):
+        Transaction.from_dict(_fee(cap_holder="ﬃ" * 120))
 
 
 @pytest.mark.parametrize(
@@ -34,6 +36,8 @@ def test_nul_in_a_transaction_id_or_cap_holder_names_the_field() -> None:
     [
         ("A" * 201, "cap_holder: at most 200 characters"),
         ("ACME\x00Corp", "cap_holder: control characters"),
+        # 150 characters, but 300 once casefolded as the ledger keys caps (ß -> ss).
+        ("ß" * 150, "cap_holder: 300 characters once normalized"),
     ],
 )
 def test_a_cap_holder_given_beside_the_transaction_is_checked_alike(

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from clearance.decisions.codes import is_currency_code, is_region_code
+from clearance.decisions.identity import canonical_holder
 from clearance.model import EntryType, Party, content_hash
 from clearance.schema import PartyIn, has_control
 
@@ -131,7 +132,20 @@ def check_cap_holder(value: str, where: str = "cap_holder") -> str:
         raise TransactionError(f"{where}: at most {MAX_KEY_LENGTH} characters (got {len(value)})")
     if has_control(value):
         raise TransactionError(f"{where}: control characters (such as NUL) are not allowed")
+    if where == "cap_holder":
+        problem = _keyed_length_problem(value)
+        if problem:
+            raise TransactionError(f"{where}: {problem}")
     return value
+
+
+def _keyed_length_problem(holder: str) -> str | None:
+    """The ledger keys caps by the canonical holder, which casefolding can lengthen
+    (`ß` -> `ss`, `㍿` -> `株式会社`): it must fit the ledger's column too."""
+    keyed = len(canonical_holder(holder))
+    if keyed > MAX_KEY_LENGTH:
+        return f"{keyed} characters once normalized as the ledger keys it; at most {MAX_KEY_LENGTH}"
+    return None
 
 
 class _TransactionIn(_In):
@@ -151,6 +165,14 @@ class _TransactionIn(_In):
         # PostgreSQL text cannot hold NUL (SQLite can): refuse it here, on every backend.
         if value is not None and has_control(value):
             raise ValueError("control characters (such as NUL) are not allowed")
+        return value
+
+    @field_validator("cap_holder")
+    @classmethod
+    def _holder_fits(cls, value: str | None) -> str | None:
+        problem = _keyed_length_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("regions")
