@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "CLEARANCE_"
 # `request`: a per-call override from an API request (e.g. `threshold` on `/match`).
@@ -87,6 +87,10 @@ class Settings(BaseModel):
     # force before it is refused as a likely truncated file (`lists import --allow-drop`
     # overrides, and the audit record says so).
     import_max_drop: float = Field(default=0.10, ge=0, le=1)
+    # Audit chain MAC key (docs/audit.md): the secret itself, or a file holding it. Recorded
+    # settings show it masked; records carry only its id, never the key.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
 
     @property
     def database_url(self) -> str:

@@ -284,6 +284,17 @@ def test_audit_verify_records_paging_and_replay(api: Api) -> None:
     screened = api("viewer", "POST", "/screen", json=party, params={"as_of": "2022-06-28"}).json()
     verified = api("viewer", "GET", "/audit/verify").json()
     assert verified["ok"] is True and verified["checked"] >= 1
+    assert verified["keyed"] is False and "unkeyed" in verified["note"]
+    head = api("viewer", "GET", "/audit/head").json()
+    assert head["head"] == f"{head['seq']}:{head['hash']}" and head["seq"] >= 1
+    expected = api("viewer", "GET", "/audit/verify", params={"expect_head": head["head"]})
+    assert expected.json()["expected_head"] == head["head"]
+    rewritten = api(
+        "viewer", "GET", "/audit/verify", params={"expect_head": f"{head['seq']}:{'0' * 64}"}
+    ).json()
+    assert rewritten["ok"] is False and "exported head" in rewritten["first_problem"]
+    malformed = api("viewer", "GET", "/audit/verify", params={"expect_head": "one"})
+    assert malformed.status_code == 400 and "not a chain head" in malformed.text
 
     first = api("viewer", "GET", "/audit/records", params={"limit": 2}).json()
     assert len(first["records"]) == 2 and first["next_after"] == first["records"][-1]["seq"]

@@ -79,14 +79,15 @@ def test_database_refuses_update_and_delete(engine: Engine, loaded: LoadedSettin
 
 
 @pytest.mark.postgres
-def test_postgres_refuses_truncate_and_a_forged_purge_permit_only_reaches_its_bound(
+def test_postgres_refuses_truncate_and_the_old_purge_setting_permits_nothing(
     pg_engine: Engine, loaded: LoadedSettings
 ) -> None:
     write_records(pg_engine, loaded, 3)
     with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_record"))
+    # Before 0008_audit_mac any writer could set this and delete; now only a marker can.
     with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
-        conn.execute(text("SELECT set_config('clearance.purge_up_to', '1', true)"))
+        conn.execute(text("SELECT set_config('clearance.purge_up_to', '99', true)"))
         conn.execute(text("DELETE FROM audit_record WHERE seq = 2"))
     assert len(_rows(pg_engine)) == 3
 

@@ -22,7 +22,7 @@ from clearance.audit.records import (
     record_event,
     retention_limit,
 )
-from clearance.audit.tables import audit_purge_permit, audit_record
+from clearance.audit.tables import audit_record
 from clearance.settings import LoadedSettings, load_settings
 
 
@@ -141,6 +141,12 @@ def _write_on(
     monkeypatch.undo()
 
 
+def _clock_at(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """Move the chain's clock (purges, markers and verification) to noon UTC of `day`."""
+    moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12)
+    monkeypatch.setattr(chain, "_utcnow", lambda: moment)
+
+
 def test_purge_removes_an_old_prefix_and_reanchors(
     engine: Engine, loaded: LoadedSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,7 +156,8 @@ def test_purge_removes_an_old_prefix_and_reanchors(
     write_records(engine, loaded, 2)
     anchor_hash = get_record(engine, 3).hash
 
-    result = purge(engine, date(2021, 1, 1), settings=loaded, actor="ops", today=date(2031, 6, 1))
+    _clock_at(monkeypatch, date(2031, 6, 1))
+    result = purge(engine, date(2021, 1, 1), settings=loaded, actor="ops")
     assert (result.purged, result.from_seq, result.to_seq) == (3, 1, 3)
     assert result.marker is not None and result.marker.seq == 9
     assert result.marker.payload["anchor"] == {"seq": 3, "hash": anchor_hash}
@@ -161,14 +168,13 @@ def test_purge_removes_an_old_prefix_and_reanchors(
     assert verified.ok, verified.problems
     assert (verified.first_seq, verified.anchored_at) == (4, 9)
 
-    # The permit was only for the purge's own transaction.
-    with engine.connect() as conn:
-        assert conn.execute(select(audit_purge_permit)).first() is None
+    # The marker covers only the purged prefix: record 4 stays undeletable.
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_record WHERE seq = 4"))
 
     # A second purge anchors again, past the first marker.
-    again = purge(engine, date(2022, 1, 1), settings=loaded, actor="ops", today=date(2032, 6, 1))
+    _clock_at(monkeypatch, date(2032, 6, 1))
+    again = purge(engine, date(2022, 1, 1), settings=loaded, actor="ops")
     assert (again.from_seq, again.to_seq) == (4, 6)
     verified = verify_chain(engine)
     assert verified.ok, verified.problems
@@ -176,13 +182,12 @@ def test_purge_removes_an_old_prefix_and_reanchors(
 
 
 def test_purge_of_everything_leaves_a_verifiable_marker(
-    engine: Engine, loaded: LoadedSettings
+    engine: Engine, loaded: LoadedSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_records(engine, loaded, 3)
     future = datetime.now(UTC).date() + timedelta(days=1)
-    result = purge(
-        engine, future, settings=loaded, actor="ops", today=future.replace(year=future.year + 10)
-    )
+    _clock_at(monkeypatch, future.replace(year=future.year + 10))
+    result = purge(engine, future, settings=loaded, actor="ops")
     assert result.purged == 3
     assert [r.kind for r in iter_records(engine)] == ["purge_marker"]
     assert verify_chain(engine).ok
@@ -195,7 +200,8 @@ def test_forged_anchor_or_prefix_deletion_after_purge_is_detected(
 ) -> None:
     _write_on(monkeypatch, engine, loaded, date(2019, 1, 1), 2)
     write_records(engine, loaded, 3)
-    purge(engine, date(2020, 1, 1), settings=loaded, actor="ops", today=date(2030, 1, 1))
+    _clock_at(monkeypatch, date(2030, 1, 1))
+    purge(engine, date(2020, 1, 1), settings=loaded, actor="ops")
     drop_append_only_triggers(engine)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_record WHERE seq = 3"))
@@ -204,19 +210,16 @@ def test_forged_anchor_or_prefix_deletion_after_purge_is_detected(
     assert "no purge marker anchors it" in result.problems[0].message
 
 
-def test_purge_refuses_a_broken_chain(engine: Engine, loaded: LoadedSettings) -> None:
+def test_purge_refuses_a_broken_chain(
+    engine: Engine, loaded: LoadedSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_records(engine, loaded, 3)
     drop_append_only_triggers(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_record SET actor = 'mallory' WHERE seq = 2"))
     future = datetime.now(UTC).date() + timedelta(days=1)
+    _clock_at(monkeypatch, future.replace(year=future.year + 10))
     with pytest.raises(AuditError, match="does not verify"):
-        purge(
-            engine,
-            future,
-            settings=loaded,
-            actor="ops",
-            today=future.replace(year=future.year + 10),
-        )
+        purge(engine, future, settings=loaded, actor="ops")
     with engine.connect() as conn:
         assert len(conn.execute(select(audit_record.c.seq)).all()) == 3

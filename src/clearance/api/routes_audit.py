@@ -21,11 +21,21 @@ RecordRef = Annotated[
 Kind = Annotated[str, Field(min_length=1, max_length=50)]
 
 
+HeadText = Annotated[str, Query(max_length=100, description="SEQ:HASH from `/audit/head`")]
+
+
 @router.get("/audit/verify", responses=errors(*KEYED))
-async def verify(who: Reader) -> dict[str, Any]:
-    """Walk the whole chain: hashes, links, the head, purge anchors. `ok` says the result."""
-    result = await run_in_threadpool(audit_trail.verify, who.app)
+async def verify(who: Reader, expect_head: HeadText | None = None) -> dict[str, Any]:
+    """Walk the whole chain: hashes, links, MACs, the head, purge markers, and the alert and
+    ledger rows against their records. `ok` says the result; `note` what it cannot prove."""
+    result = await run_in_threadpool(audit_trail.verify, who.app, expect_head)
     return result.to_dict()
+
+
+@router.get("/audit/head", responses=errors(*KEYED))
+def head(who: Reader) -> dict[str, Any]:
+    """The chain head (`SEQ:HASH`), to keep outside the store and pass to `expect_head`."""
+    return audit_trail.head(who.app).to_dict()
 
 
 @router.get("/audit/records", responses=errors(*KEYED))

@@ -2,8 +2,9 @@
 
 `record_event` is the one door every screening, decision and review goes through. Purge is
 the only path that deletes: it runs under the chain lock, refuses cut-off dates younger than
-the retention period, verifies the chain first, lifts the database's delete refusal only for
-the purged prefix, and appends a `purge_marker` that re-anchors the chain.
+the retention period, verifies the chain first, appends a `purge_marker` (MAC'd when there is
+an audit key) naming the range, the cut-off and the anchor, and then deletes the range — which
+the database's delete trigger only lets through because that marker covers it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TextIO
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from clearance.audit.chain import (
     PURGE_MARKER,
@@ -26,12 +27,15 @@ from clearance.audit.chain import (
     ChainWriter,
     append_record,
     as_utc,
+    audit_key,
     locked_chain,
     row_to_record,
+    today_utc,
     utc_iso,
     verify_connection,
+    years_before,
 )
-from clearance.audit.tables import audit_purge_permit, audit_record, rules_snapshot
+from clearance.audit.tables import audit_record, rules_snapshot
 from clearance.model import canonical_json
 from clearance.settings import LoadedSettings
 
@@ -54,7 +58,19 @@ USER_DISABLED = "user_disabled"
 USER_SIGNED_IN = "user_signed_in"
 USER_SIGNED_OUT = "user_signed_out"
 
-EXPORT_COLUMNS = ("seq", "id", "kind", "created_at", "actor", "prev_hash", "hash", "payload")
+EXPORT_COLUMNS = (
+    "seq",
+    "id",
+    "kind",
+    "created_at",
+    "actor",
+    "prev_hash",
+    "hash",
+    "payload",
+    "mac",
+)
+# Exports written before the chain was keyed have no `mac` column; they still read.
+_UNKEYED_EXPORT_COLUMNS = EXPORT_COLUMNS[:-1]
 
 
 def event_payload(payload: Mapping[str, Any], settings: LoadedSettings) -> dict[str, Any]:
@@ -68,7 +84,13 @@ def record_event(
     engine: Engine, kind: str, payload: Mapping[str, Any], *, settings: LoadedSettings, actor: str
 ) -> AuditRecord:
     """Append one record (its own transaction) and return it as stored."""
-    return append_record(engine, kind, event_payload(payload, settings), actor=actor)
+    return append_record(
+        engine,
+        kind,
+        event_payload(payload, settings),
+        actor=actor,
+        key=audit_key(settings.settings),
+    )
 
 
 def record_event_in(
@@ -80,7 +102,9 @@ def record_event_in(
     actor: str,
 ) -> AuditRecord:
     """Append inside an open `locked_chain`, so other writes commit with the record."""
-    return writer.append(kind, event_payload(payload, settings), actor=actor)
+    return writer.append(
+        kind, event_payload(payload, settings), actor=actor, key=audit_key(settings.settings)
+    )
 
 
 def get_record(engine: Engine, ref: str | int) -> AuditRecord:
@@ -179,6 +203,7 @@ def export_records(
                 record.prev_hash,
                 record.hash,
                 record.payload_text,
+                record.mac or "",
             )
         )
         count += 1
@@ -215,25 +240,18 @@ def read_export(source: TextIO) -> Iterator[AuditRecord]:
             except (ValueError, KeyError, TypeError) as exc:
                 raise AuditError(f"export line {number}: not an audit record ({exc})") from exc
         return
-    header = next(csv.reader([first]))
-    if tuple(header) != EXPORT_COLUMNS:
+    header = tuple(next(csv.reader([first])))
+    if header not in (EXPORT_COLUMNS, _UNKEYED_EXPORT_COLUMNS):
         raise AuditError(f"export line 1: expected the header {','.join(EXPORT_COLUMNS)}")
     for number, row in enumerate(csv.reader(lines), start=2):
         try:
-            data = dict(zip(EXPORT_COLUMNS, row, strict=True))
+            data = dict(zip(header, row, strict=True))
             yield AuditRecord.from_dict(data | {"payload": json.loads(data["payload"])})
         except (ValueError, KeyError, TypeError) as exc:
             raise AuditError(f"export row {number}: not an audit record ({exc})") from exc
 
 
 # --- purge -----------------------------------------------------------------------------------
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,17 +274,7 @@ class PurgeResult:
 
 def retention_limit(settings: LoadedSettings, today: date | None = None) -> date:
     """The youngest cut-off a purge may use: today minus the retention period."""
-    return years_before(today or datetime.now(UTC).date(), settings.settings.retention_years)
-
-
-def _allow_delete(conn: Connection, up_to_seq: int | None) -> None:
-    if conn.dialect.name == "postgresql":
-        value = "" if up_to_seq is None else str(up_to_seq)
-        conn.execute(text("SELECT set_config('clearance.purge_up_to', :v, true)"), {"v": value})
-    elif up_to_seq is None:
-        conn.execute(delete(audit_purge_permit))
-    else:
-        conn.execute(insert(audit_purge_permit).values(up_to_seq=up_to_seq))
+    return years_before(today or today_utc(), settings.settings.retention_years)
 
 
 def purge(
@@ -275,25 +283,25 @@ def purge(
     *,
     settings: LoadedSettings,
     actor: str,
-    today: date | None = None,
 ) -> PurgeResult:
     """Delete the records created before `before` (UTC), if it is past the retention period.
 
     Only a prefix of the chain is ever removed: records from the first one created on or after
-    the cut-off onwards stay, even if a later one has an older clock reading. `today` is the
-    clock (tests pass a future date rather than back-dating records).
+    the cut-off onwards stay, even if a later one has an older clock reading. The marker is
+    written first: the database's delete trigger lets a row go only under a marker covering it.
     """
-    limit = retention_limit(settings, today)
+    limit = retention_limit(settings)
     years = settings.settings.retention_years
     if before > limit:
         raise AuditError(
             f"refusing to purge records from before {before}: records must be kept "
             f"{years} years (retention_years), so the latest allowed cut-off is {limit}"
         )
+    key = audit_key(settings.settings)
     cutoff = datetime.combine(before, time(), UTC)
     with locked_chain(engine) as writer:
         conn = writer.conn
-        check = verify_connection(conn)
+        check = verify_connection(conn, key=key)
         if not check.ok:
             raise AuditError(
                 f"refusing to purge: the audit chain does not verify ({check.problems[0]}); "
@@ -316,9 +324,6 @@ def purge(
         anchor = row_to_record(
             conn.execute(select(audit_record).where(audit_record.c.seq == up_to)).one()
         )
-        _allow_delete(conn, up_to)
-        deleted = conn.execute(delete(audit_record).where(audit_record.c.seq <= up_to)).rowcount
-        _allow_delete(conn, None)
         marker = writer.append(
             PURGE_MARKER,
             event_payload(
@@ -326,7 +331,7 @@ def purge(
                     "before": before.isoformat(),
                     "retention_years": years,
                     "purged": {
-                        "count": int(deleted),
+                        "count": int(span[0]),
                         "from_seq": int(lowest),
                         "to_seq": up_to,
                         "first_created_at": utc_iso(as_utc(span[1])),
@@ -339,7 +344,11 @@ def purge(
                 settings,
             ),
             actor=actor,
+            key=key,
         )
+        deleted = conn.execute(delete(audit_record).where(audit_record.c.seq <= up_to)).rowcount
+        if deleted != int(span[0]):  # the trigger lets all through or refuses: a defect
+            raise AuditError(f"purge deleted {deleted} records, expected {span[0]}")
     return PurgeResult(before, int(deleted), int(lowest), up_to, marker)
 
 

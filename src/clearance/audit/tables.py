@@ -34,6 +34,8 @@ audit_record = Table(
     Column("payload", Text, nullable=False),  # canonical JSON (model.canonical_json)
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # `KEYID:hmac_sha256(key, hash)` when written with an audit key (migration 0008_audit_mac).
+    Column("mac", String(100), nullable=True),
 )
 Index("ix_audit_record_created_at", audit_record.c.created_at)
 Index("ix_audit_record_kind", audit_record.c.kind)
@@ -46,14 +48,6 @@ audit_chain_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
-)
-
-# SQLite only: while a purge runs, one row here (inserted and removed in the purge's own
-# transaction) lets the delete trigger pass rows with seq <= up_to_seq.
-audit_purge_permit = Table(
-    "audit_purge_permit",
-    metadata,
-    Column("up_to_seq", Integer, nullable=False),
 )
 
 # Full rules content, stored the first time a rules version is used, so that a decision can

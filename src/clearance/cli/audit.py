@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from clearance.audit.chain import VerifyResult
 from clearance.audit.review import Alert, AlertState, Outcome
 from clearance.cli.common import (
     ClearanceError,
@@ -94,29 +95,77 @@ def export_command(
     default=None,
     help="Verify an export (jsonl or csv) instead of the store.",
 )
+@click.option(
+    "--expect-head",
+    default=None,
+    metavar="SEQ:HASH",
+    help="Fail unless the chain still holds this record with this hash (from `audit head`).",
+)
 @db_option
 @format_option("text", "json", default="text")
-def verify_command(path: Path | None, db: str | None, output_format: str) -> None:
+def verify_command(
+    path: Path | None, expect_head: str | None, db: str | None, output_format: str
+) -> None:
     """Walk the chain; exit 1 naming the first broken record if anything was altered,
-    removed or reordered."""
+    removed or reordered, or an alert or ledger row disagrees with its records."""
     if path is not None:
-        result = audit_trail.verify_export(path)
+        result = audit_trail.verify_export(path, settings_from(db=db), expect_head)
     else:
-        result = audit_trail.verify(open_app(db=db))
+        result = audit_trail.verify(open_app(db=db), expect_head)
     if output_format == "json":
         emit_json(result.to_dict())
-    elif result.ok:
+    else:
+        _print_verify(result)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _print_verify(result: VerifyResult) -> None:
+    if result.ok:
         anchored = f", anchored by purge marker {result.anchored_at}" if result.anchored_at else ""
         span = (
             f" (records {result.first_seq}..{result.last_seq}{anchored})" if result.checked else ""
         )
         click.echo(f"audit chain OK: {result.checked} records{span}; head hash {result.last_hash}")
+        if result.keyed and result.key_configured:
+            click.echo(f"keyed: {result.macs_checked} MACs checked with key {result.key_id}")
+        if result.expected_head:
+            click.echo(f"contains the exported head {result.expected_head}")
     else:
-        click.echo(f"audit chain BROKEN at {result.problems[0]}")
-        for more in result.problems[1:]:
+        click.echo(f"audit chain BROKEN at {result.first_problem}")
+        rest = [str(p) for p in result.problems] + result.inconsistent
+        for more in rest[1:]:
             click.echo(f"  also {more}")
-    if not result.ok:
-        sys.exit(1)
+    if result.note:
+        click.echo(f"WARNING: {result.note}")
+
+
+@audit_group.command("head")
+@db_option
+@format_option("text", "json", default="text")
+def head_command(db: str | None, output_format: str) -> None:
+    """Print the chain head as SEQ:HASH: append it to a write-once place outside the store
+    (docs/audit.md) and check later with `audit verify --expect-head SEQ:HASH`."""
+    found = audit_trail.head(open_app(db=db))
+    if output_format == "json":
+        emit_json(found.to_dict())
+    else:
+        click.echo(str(found))
+
+
+@audit_group.command("rotate-key")
+@db_option
+@format_option("text", "json", default="text")
+def rotate_key_command(db: str | None, output_format: str) -> None:
+    """Introduce the configured audit key into the chain (an audit.key-rotated record with the
+    key's id, never the key); later records are MAC'd with it."""
+    record = audit_trail.rotate_key(open_app(db=db))
+    if output_format == "json":
+        emit_json({"rotated": record.to_dict() if record else None})
+    elif record is None:
+        click.echo("the chain is already MAC'd with the configured audit key")
+    else:
+        click.echo(f"record {record.seq}: audit key {record.payload['key_id']} introduced")
 
 
 @audit_group.command("purge")

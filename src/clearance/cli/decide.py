@@ -69,11 +69,19 @@ class _Record:
     data: Any
 
 
+def _loads(text: str, where: str) -> Any:
+    """JSON with exact decimals; nesting deeper than Python's parser recurses is a user error."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError as exc:
+        raise ClearanceError(f"{where}: JSON nested too deeply (not a transaction)") from exc
+
+
 def read_transactions(text: str, name: str) -> tuple[list[_Record], bool]:
     """One JSON object, a JSON array, or JSON lines. Returns the records and whether the input
     was many (an array or lines: the answer is then JSON lines)."""
     try:
-        whole = json.loads(text, parse_float=Decimal)
+        whole = _loads(text, name)
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise ClearanceError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from exc
@@ -86,7 +94,7 @@ def read_transactions(text: str, name: str) -> tuple[list[_Record], bool]:
         if not line.strip():
             continue
         try:
-            records.append(_Record(f"{name}:{number}", json.loads(line, parse_float=Decimal)))
+            records.append(_Record(f"{name}:{number}", _loads(line, f"{name}:{number}")))
         except json.JSONDecodeError as exc:
             raise ClearanceError(f"{name}:{number}: not JSON: {exc.msg}") from exc
     return records, True

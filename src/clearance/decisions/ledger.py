@@ -21,13 +21,15 @@ before the commit rolls the whole transaction back: a failed decision leaves no 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from clearance.decisions.caps import CapKey, Usage
 from clearance.decisions.identity import canonical_holder
@@ -311,29 +313,43 @@ def reverse(engine: Engine | Connection, transaction_id: str, note: str) -> list
                 f"the drawdowns of transaction {transaction_id!r} are already reversed"
             )
         now = datetime.now(UTC)
-        ids = []
-        for r in rows:
-            inserted = conn.execute(
-                insert(ledger_entry).values(
-                    family=r.family,
-                    holder=r.holder,
-                    period=r.period,
-                    license=r.license,
-                    transaction_id=transaction_id,
-                    idempotency_key=f"reversal:{r.id}",
-                    kind="reversal",
-                    amount_cents=-r.amount_cents,
-                    currency=r.currency,
-                    quantity=-r.quantity,
-                    reverses_id=r.id,
-                    note=note,
-                    recorded_at=now,
-                )
-            ).inserted_primary_key
-            assert inserted is not None
-            ids.append(int(inserted[0]))
+        try:
+            ids = _write_reversals(conn, transaction_id, rows, note, now)
+        except IntegrityError as exc:
+            # PostgreSQL: a concurrent reversal committed first; its rows hold the unique
+            # (idempotency key, cap) this one needs. The transaction rolls back whole.
+            raise LedgerConflict(
+                f"the drawdowns of transaction {transaction_id!r} are already reversed"
+            ) from exc
         out = conn.execute(select(ledger_entry).where(ledger_entry.c.id.in_(ids))).all()
     return [_row(r) for r in out]
+
+
+def _write_reversals(
+    conn: Connection, transaction_id: str, rows: Sequence[Any], note: str, now: datetime
+) -> list[int]:
+    ids = []
+    for r in rows:
+        inserted = conn.execute(
+            insert(ledger_entry).values(
+                family=r.family,
+                holder=r.holder,
+                period=r.period,
+                license=r.license,
+                transaction_id=transaction_id,
+                idempotency_key=f"reversal:{r.id}",
+                kind="reversal",
+                amount_cents=-r.amount_cents,
+                currency=r.currency,
+                quantity=-r.quantity,
+                reverses_id=r.id,
+                note=note,
+                recorded_at=now,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        ids.append(int(inserted[0]))
+    return ids
 
 
 def entries(engine: Engine, holder: str | None = None, year: int | None = None) -> list[LedgerRow]:

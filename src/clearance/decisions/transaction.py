@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from clearance.decisions.codes import is_currency_code, is_region_code
+from clearance.decisions.identity import canonical_holder
 from clearance.model import EntryType, Party, content_hash
-from clearance.schema import PartyIn
+from clearance.schema import PartyIn, has_control
 
 
 class TransactionError(ValueError):
@@ -117,8 +118,38 @@ class _AmountIn(_In):
         return value.upper()
 
 
+# The ledger's columns (transaction_id, holder) are 200 characters wide.
+MAX_KEY_LENGTH = 200
+
+
+def check_cap_holder(value: str, where: str = "cap_holder") -> str:
+    """A cap holder (or transaction id) as given on a flag, a query or in settings: the same
+    rules as in a transaction, so that every backend refuses it alike before any database
+    sees it (PostgreSQL cannot store NUL, and its columns are 200 characters wide)."""
+    if not value.strip():
+        raise TransactionError(f"{where}: must not be empty")
+    if len(value) > MAX_KEY_LENGTH:
+        raise TransactionError(f"{where}: at most {MAX_KEY_LENGTH} characters (got {len(value)})")
+    if has_control(value):
+        raise TransactionError(f"{where}: control characters (such as NUL) are not allowed")
+    if where == "cap_holder":
+        problem = _keyed_length_problem(value)
+        if problem:
+            raise TransactionError(f"{where}: {problem}")
+    return value
+
+
+def _keyed_length_problem(holder: str) -> str | None:
+    """The ledger keys caps by the canonical holder, which casefolding can lengthen
+    (`ß` -> `ss`, `㍿` -> `株式会社`): it must fit the ledger's column too."""
+    keyed = len(canonical_holder(holder))
+    if keyed > MAX_KEY_LENGTH:
+        return f"{keyed} characters once normalized as the ledger keys it; at most {MAX_KEY_LENGTH}"
+    return None
+
+
 class _TransactionIn(_In):
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=MAX_KEY_LENGTH)
     date: dt.date
     # The one party model every door uses (clearance.schema): same rules as `screen`.
     parties: list[PartyIn] = Field(min_length=1)
@@ -126,7 +157,23 @@ class _TransactionIn(_In):
     goods: list[_GoodsIn] = []
     regions: list[str] = []
     amount: _AmountIn | None = None
-    cap_holder: str | None = Field(default=None, min_length=1, max_length=200)
+    cap_holder: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+
+    @field_validator("id", "purpose", "cap_holder")
+    @classmethod
+    def _no_control(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL (SQLite can): refuse it here, on every backend.
+        if value is not None and has_control(value):
+            raise ValueError("control characters (such as NUL) are not allowed")
+        return value
+
+    @field_validator("cap_holder")
+    @classmethod
+    def _holder_fits(cls, value: str | None) -> str | None:
+        problem = _keyed_length_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("regions")
     @classmethod

@@ -8,7 +8,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from clearance.audit.chain import AuditRecord, VerifyResult, verify_chain, verify_records
+from clearance.audit.chain import (
+    KEY_ROTATED,
+    AuditError,
+    AuditRecord,
+    VerifyResult,
+    audit_key,
+    locked_chain,
+    parse_head,
+    read_head,
+    snapshot,
+    verify_connection,
+    verify_records,
+)
 from clearance.audit.records import (
     PurgeResult,
     export_records,
@@ -17,7 +29,9 @@ from clearance.audit.records import (
     purge,
     read_export,
 )
+from clearance.service.audit_consistency import check_derived_state
 from clearance.service.handle import Clearance
+from clearance.settings import LoadedSettings
 
 
 def show_record(app: Clearance, ref: str | int) -> dict[str, Any]:
@@ -57,15 +71,64 @@ def records(
     return RecordPage(page, page[-1].seq if len(found) > limit else None)
 
 
-def verify(app: Clearance) -> VerifyResult:
-    """Walk the whole chain in the store: hashes, links, the head, purge anchors."""
-    return verify_chain(app.engine)
+def verify(app: Clearance, expect_head: str | None = None) -> VerifyResult:
+    """Walk the whole chain in the store — hashes, links, MACs (with the audit key), the head,
+    purge markers — and check the alert and ledger rows against its records, all in one
+    snapshot. `expect_head` is a `SEQ:HASH` exported earlier (`audit head`) that the chain
+    must still contain."""
+    expected = parse_head(expect_head) if expect_head else None
+    key = audit_key(app.settings)
+    with snapshot(app.engine) as conn:
+        result = verify_connection(
+            conn,
+            key=key,
+            expect_head=expected,
+        )
+        check_derived_state(conn, result)
+    return result
 
 
-def verify_export(path: Path) -> VerifyResult:
-    """Verify an export file (jsonl or csv) offline, without any store."""
+def verify_export(
+    path: Path, loaded: LoadedSettings | None = None, expect_head: str | None = None
+) -> VerifyResult:
+    """Verify an export file (jsonl or csv) offline, without any store (with the audit key of
+    `loaded`, when given)."""
+    expected = parse_head(expect_head) if expect_head else None
+    key = audit_key(loaded.settings) if loaded is not None else None
     with path.open(encoding="utf-8", newline="") as source:
-        return verify_records(read_export(source))
+        return verify_records(read_export(source), key=key, expect_head=expected)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """The newest record: what to export to an append-only place (`audit head`)."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "head": str(self)}
+
+
+def head(app: Clearance) -> ChainHead:
+    with app.engine.connect() as conn:
+        seq, digest = read_head(conn)
+    return ChainHead(seq, digest)
+
+
+def rotate_key(app: Clearance) -> AuditRecord | None:
+    """Introduce the configured audit key into the chain (an `audit.key-rotated` record MAC'd
+    with it); None when the chain's last record is already MAC'd with it."""
+    key = audit_key(app.settings)
+    if key is None:
+        raise AuditError("no audit key is configured: set CLEARANCE_AUDIT_KEY or audit_key_file")
+    with locked_chain(app.engine) as writer:
+        writer.settle_key(key, app.actor)
+        rotated = [r for r in writer.appended if r.kind == KEY_ROTATED]
+    return rotated[0] if rotated else None
 
 
 def export(

@@ -47,8 +47,9 @@ from clearance.decisions.specific import (
     specific_view,
 )
 from clearance.decisions.trace import Decision
-from clearance.decisions.transaction import Transaction
+from clearance.decisions.transaction import Transaction, TransactionError, check_cap_holder
 from clearance.model import ListSource, ListVersion, Party, party_to_dict
+from clearance.schema import has_control
 from clearance.service.errors import NotFound
 from clearance.service.handle import Clearance
 from clearance.service.screening import record_ref, review_notes, screening_config, version_record
@@ -121,6 +122,7 @@ def decide(
     """
     if record and not audit:
         raise ValueError("a recorded decision is always audited: drop audit=False")
+    holder = check_cap_holder(cap_holder or txn.cap_holder or default_cap_holder(app.settings))
     rules = app.rules()
     check_purpose(txn, rules)
     if record:
@@ -133,7 +135,7 @@ def decide(
         txn,
         screened,
         rules=rules,
-        cap_holder=cap_holder or txn.cap_holder or default_cap_holder(app.settings),
+        cap_holder=holder,
         stale_days=app.settings.list_stale_days,
     )
     if not audit:
@@ -376,6 +378,9 @@ def ledger_view(
 
 def reverse_drawdown(app: Clearance, transaction_id: str, note: str) -> list[ledger.LedgerRow]:
     """Undo a transaction's drawdowns with new negative rows and the reversal's record."""
+    check_cap_holder(transaction_id, "transaction id")
+    if has_control(note):
+        raise TransactionError("note: control characters (such as NUL) are not allowed")
     with unit_of_work(app.engine) as uow:
         rows = ledger.reverse(uow.conn, transaction_id, note)
         payload = {

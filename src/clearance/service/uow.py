@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
-from clearance.audit.chain import AuditRecord, ChainWriter, open_writer
+from clearance.audit.chain import AuditRecord, ChainWriter, audit_key, open_writer
 from clearance.audit.records import event_payload
 from clearance.store.db import begin_write
 
@@ -45,8 +45,14 @@ class UnitOfWork:
         return self._writer
 
     def record(self, kind: str, payload: Mapping[str, Any], app: Clearance) -> AuditRecord:
-        """Append the use case's audit record, with the settings and their sources."""
-        return self.writer.append(kind, event_payload(payload, app.loaded), actor=app.actor)
+        """Append the use case's audit record, with the settings and their sources (MAC'd with
+        the audit key, when the settings name one)."""
+        return self.writer.append(
+            kind,
+            event_payload(payload, app.loaded),
+            actor=app.actor,
+            key=audit_key(app.settings),
+        )
 
 
 @contextmanager
