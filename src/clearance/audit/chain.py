@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,29 +167,48 @@ class ChainWriter:
         return self.head_seq + 1
 
     def append(self, kind: str, payload: Mapping[str, Any], *, actor: str) -> AuditRecord:
+        [record] = self.append_all(kind, [payload], actor=actor)
+        return record
+
+    def append_all(
+        self, kind: str, payloads: Sequence[Mapping[str, Any]], *, actor: str
+    ) -> list[AuditRecord]:
+        """Append one record per payload, in order, with one INSERT statement: each record is
+        exactly what `append` would have made of its payload in turn."""
         if not kind or not actor:
             raise AuditError("an audit record needs a kind and an actor")
-        payload_text = canonical_json(dict(payload))
-        seq, record_id, created_at = self.next_seq, str(uuid.uuid4()), _utcnow()
-        digest = record_hash(self.head_hash, seq, record_id, kind, created_at, actor, payload_text)
-        self.conn.execute(
-            insert(audit_record).values(
-                seq=seq,
-                id=record_id,
-                kind=kind,
-                created_at=created_at,
-                actor=actor,
-                payload=payload_text,
-                prev_hash=self.head_hash,
-                hash=digest,
+        records = []
+        for payload in payloads:
+            payload_text = canonical_json(dict(payload))
+            seq, record_id, created_at = self.next_seq, str(uuid.uuid4()), _utcnow()
+            digest = record_hash(
+                self.head_hash, seq, record_id, kind, created_at, actor, payload_text
             )
-        )
-        record = AuditRecord(
-            seq, record_id, kind, created_at, actor, payload_text, self.head_hash, digest
-        )
-        self.head_seq, self.head_hash = seq, digest
-        self.appended.append(record)
-        return record
+            records.append(
+                AuditRecord(
+                    seq, record_id, kind, created_at, actor, payload_text, self.head_hash, digest
+                )
+            )
+            self.head_seq, self.head_hash = seq, digest
+        if records:
+            self.conn.execute(
+                insert(audit_record),
+                [
+                    {
+                        "seq": r.seq,
+                        "id": r.id,
+                        "kind": r.kind,
+                        "created_at": r.created_at,
+                        "actor": r.actor,
+                        "payload": r.payload_text,
+                        "prev_hash": r.prev_hash,
+                        "hash": r.hash,
+                    }
+                    for r in records
+                ],
+            )
+        self.appended.extend(records)
+        return records
 
     def save_head(self) -> None:
         """Move the chain head to the last appended record (inside the same transaction)."""

@@ -17,7 +17,7 @@ then the chain head, which `record` locks on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,15 @@ class UnitOfWork:
     def record(self, kind: str, payload: Mapping[str, Any], app: Clearance) -> AuditRecord:
         """Append the use case's audit record, with the settings and their sources."""
         return self.writer.append(kind, event_payload(payload, app.loaded), actor=app.actor)
+
+    def record_all(
+        self, kind: str, payloads: Sequence[Mapping[str, Any]], app: Clearance
+    ) -> list[AuditRecord]:
+        """`record` for each payload in turn, written with one statement (a batch of
+        screenings: one record each)."""
+        return self.writer.append_all(
+            kind, [event_payload(p, app.loaded) for p in payloads], actor=app.actor
+        )
 
 
 @contextmanager
