@@ -53,8 +53,10 @@ class UnitOfWork:
     ) -> list[AuditRecord]:
         """`record` for each payload in turn, written with one statement (a batch of
         screenings: one record each)."""
+        # The settings as recorded, described once for the batch (each record holds them).
+        described = app.loaded.described()
         return self.writer.append_all(
-            kind, [event_payload(p, app.loaded) for p in payloads], actor=app.actor
+            kind, [{"settings": described, **p} for p in payloads], actor=app.actor
         )
 
 
