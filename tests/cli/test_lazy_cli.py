@@ -94,3 +94,40 @@ def test_an_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["no-such-command"])
     assert result.exit_code == 2
     assert "No such command 'no-such-command'" in result.output
+
+
+# What `screen NAME` and `monitor run` need is the store, the settings and the screening
+# engine; none of these (web stack, Parquet, migrations, password hashing, remote files).
+NOT_FOR_SCREENING = (
+    "fastapi",
+    "uvicorn",
+    "clearance.api",
+    "clearance.web",
+    "dask",
+    "pyarrow",
+    "pandas",
+    "alembic",
+    "argon2",
+    "fsspec",
+    "rich.progress",
+)
+
+
+@pytest.mark.parametrize(
+    "modules",
+    [
+        ("clearance.cli.screen", "clearance.service.screening"),
+        ("clearance.cli.monitor", "clearance.service.monitoring"),
+    ],
+    ids=["screen", "monitor"],
+)
+def test_screening_commands_load_nothing_they_do_not_use(modules: tuple[str, ...]) -> None:
+    code = "\n".join(f"import {m}" for m in modules)
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert "numpy" in loaded  # the probe is real: screening does load its engine
+    found = [h for h in NOT_FOR_SCREENING if any(m == h or m.startswith(f"{h}.") for m in loaded)]
+    assert found == []
