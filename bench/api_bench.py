@@ -139,6 +139,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes used so far (/proc/PID/stat): a load-proof
+    measure, unlike wall time on a shared machine."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def worker_pids(pid: int) -> list[int]:
     """The server's worker processes (uvicorn forks them with --workers > 1), else itself."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -280,14 +290,19 @@ def main() -> None:
 
             brute = baselines.JaroWinklerBruteForce(entries)
             n_brute = min(len(queries), 300)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for query in queries[:n_brute]:
                 brute.best(query.name)
             brute_qps = n_brute / (time.perf_counter() - started)
+            brute_cpu = (time.process_time() - cpu_started) / n_brute
 
             runs = []
             for clients in CONCURRENCY:
+                cpu_before = cpu_seconds(pids)
                 run = run_clients(base_url, key, bodies, clients)
+                server_cpu = (cpu_seconds(pids) - cpu_before) / run["queries"]
+                run["server_cpu_ms_per_query"] = server_cpu * 1000
+                run["cpu_vs_jw_brute_force"] = brute_cpu / server_cpu if server_cpu else 0.0
                 run["vs_in_process_screen"] = run["queries_per_second"] / inproc_qps
                 run["vs_jw_brute_force"] = run["queries_per_second"] / brute_qps
                 runs.append(run)
@@ -306,6 +321,7 @@ def main() -> None:
         "load_average": os.getloadavg(),
         "in_process_screen_qps": inproc_qps,
         "jw_brute_force_qps": brute_qps,
+        "jw_brute_force_cpu_ms_per_query": brute_cpu * 1000,
         "match": runs,
         "memory": memory,
         "answers_equal_screen": answers,
@@ -320,13 +336,18 @@ def main() -> None:
     print(f"/match on {report['list']}, {args.workers} worker(s), {PER_REQUEST} queries/request")
     print(f"load average at the end {report['load_average']}")
     print(f"in-process screen_party (audited): {inproc_qps:8.1f} queries/s")
-    print(f"JW brute force (rapidfuzz):        {brute_qps:8.1f} queries/s")
+    print(
+        f"JW brute force (rapidfuzz):        {brute_qps:8.1f} queries/s"
+        f"  {brute_cpu * 1000:.2f} CPU-ms/query"
+    )
     for run in runs:
         print(
             f"/match, {run['clients']:2d} client(s): {run['queries_per_second']:8.1f} queries/s"
             f"  p50 {run['latency_p50_ms']:7.1f} ms  p99 {run['latency_p99_ms']:7.1f} ms"
             f"  = {run['vs_in_process_screen']:.2f}x in-process,"
-            f" {run['vs_jw_brute_force']:.1f}x brute force"
+            f" {run['vs_jw_brute_force']:.1f}x brute force;"
+            f" server {run['server_cpu_ms_per_query']:.2f} CPU-ms/query"
+            f" = {run['cpu_vs_jw_brute_force']:.1f}x brute force per CPU-s"
         )
     print(
         f"memory per worker: {', '.join(f'{m:.0f} MB' for m in memory['rss_mb_per_worker'])}"

@@ -18,9 +18,17 @@ def _docs_text() -> str:
     return "\n".join(parts)
 
 
+def _subcommand(group: click.Group, name: str) -> click.Command:
+    # get_command, not group.commands: the top-level group loads its commands lazily.
+    command = group.get_command(click.Context(group), name)
+    assert command is not None, name
+    return command
+
+
 def _command_paths(group: click.Group, prefix: str = "clearance") -> list[str]:
     paths = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(click.Context(group)):
+        command = _subcommand(group, name)
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             paths += _command_paths(command, path)
@@ -53,7 +61,7 @@ def test_every_store_command_takes_db_and_format() -> None:
         command: click.Command = cli
         for name in path.split()[1:]:
             assert isinstance(command, click.Group)
-            command = command.commands[name]
+            command = _subcommand(command, name)
         return {opt for param in command.params for opt in getattr(param, "opts", [])}
 
     lacking = [

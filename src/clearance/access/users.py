@@ -10,6 +10,7 @@ in `clearance.service.users`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -63,8 +64,14 @@ web_session = Table(
 )
 
 _HASHER = PasswordHasher()
-# Verified when the user name is unknown, so that a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the user name is unknown, so that a wrong name takes as long as a wrong
+    password. Made on first use, not at import: an argon2 hash costs about a quarter of a CPU
+    second, which every command of the CLI paid at start-up when it was made at import."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -74,7 +81,7 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str | None, password: str) -> bool:
     """Constant work whether or not the user exists (`stored_hash` None: verify a dummy)."""
     try:
-        return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _HASHER.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

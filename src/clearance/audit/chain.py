@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -245,11 +245,24 @@ class ChainWriter:
         record was MAC'd with: a new key is introduced by an `audit.key-rotated` record first;
         a keyed chain refuses records without a key (they would fail verification).
         """
+        [record] = self.append_all(kind, [payload], actor=actor, key=key)
+        return record
+
+    def append_all(
+        self,
+        kind: str,
+        payloads: Sequence[Mapping[str, Any]],
+        *,
+        actor: str,
+        key: AuditKey | None = None,
+    ) -> list[AuditRecord]:
+        """Append one record per payload, in order, with one INSERT statement: each record is
+        exactly what `append` would have made of its payload in turn."""
         if not kind or not actor:
             raise AuditError("an audit record needs a kind and an actor")
         if not self._key_settled:
             self.settle_key(key, actor)
-        return self._append(kind, payload, actor, key)
+        return self._append_all(kind, payloads, actor, key)
 
     def settle_key(self, key: AuditKey | None, actor: str) -> None:
         """Introduce `key` (an `audit.key-rotated` record) unless the chain already uses it."""
@@ -291,29 +304,58 @@ class ChainWriter:
     def _append(
         self, kind: str, payload: Mapping[str, Any], actor: str, key: AuditKey | None
     ) -> AuditRecord:
-        payload_text = canonical_json(dict(payload))
-        seq, record_id, created_at = self.next_seq, str(uuid.uuid4()), _utcnow()
-        digest = record_hash(self.head_hash, seq, record_id, kind, created_at, actor, payload_text)
-        mac = key.mac(digest) if key is not None else None
-        self.conn.execute(
-            insert(audit_record).values(
-                seq=seq,
-                id=record_id,
-                kind=kind,
-                created_at=created_at,
-                actor=actor,
-                payload=payload_text,
-                prev_hash=self.head_hash,
-                hash=digest,
-                mac=mac,
-            )
-        )
-        record = AuditRecord(
-            seq, record_id, kind, created_at, actor, payload_text, self.head_hash, digest, mac
-        )
-        self.head_seq, self.head_hash = seq, digest
-        self.appended.append(record)
+        [record] = self._append_all(kind, [payload], actor, key)
         return record
+
+    def _append_all(
+        self,
+        kind: str,
+        payloads: Sequence[Mapping[str, Any]],
+        actor: str,
+        key: AuditKey | None,
+    ) -> list[AuditRecord]:
+        records = []
+        for payload in payloads:
+            payload_text = canonical_json(dict(payload))
+            seq, record_id, created_at = self.next_seq, str(uuid.uuid4()), _utcnow()
+            digest = record_hash(
+                self.head_hash, seq, record_id, kind, created_at, actor, payload_text
+            )
+            mac = key.mac(digest) if key is not None else None
+            records.append(
+                AuditRecord(
+                    seq,
+                    record_id,
+                    kind,
+                    created_at,
+                    actor,
+                    payload_text,
+                    self.head_hash,
+                    digest,
+                    mac,
+                )
+            )
+            self.head_seq, self.head_hash = seq, digest
+        if records:
+            self.conn.execute(
+                insert(audit_record),
+                [
+                    {
+                        "seq": r.seq,
+                        "id": r.id,
+                        "kind": r.kind,
+                        "created_at": r.created_at,
+                        "actor": r.actor,
+                        "payload": r.payload_text,
+                        "prev_hash": r.prev_hash,
+                        "hash": r.hash,
+                        "mac": r.mac,
+                    }
+                    for r in records
+                ],
+            )
+        self.appended.extend(records)
+        return records
 
     def save_head(self) -> None:
         """Move the chain head to the last appended record (inside the same transaction)."""

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from clearance.audit.chain import (
     AuditError,
@@ -275,23 +275,55 @@ class ReviewedHit:
         return {**hit_to_dict(self.hit), "review": self.review_dict()}
 
 
-def _alerts_for(conn: Connection, column: Any, key: str, hit: Hit) -> list[Alert]:
-    rows = conn.execute(
-        select(alert)
-        .where(
-            and_(
-                column == key,
-                alert.c.list_name == hit.list_name,
-                alert.c.entry_id == hit.entry.source_id,
-            )
-        )
-        .order_by(alert.c.id.desc())
-    )
-    return [_row_to_alert(r) for r in rows]
-
-
 def _reviewed(alerts: Iterable[Alert]) -> Alert | None:
     return next((a for a in alerts if a.reviewer is not None), None)
+
+
+# Keys per SELECT ... IN (...): well under SQLite's bound on parameters of a statement.
+_LOOKUP_CHUNK = 400
+
+_AlertKey = tuple[str, str, str]  # (fingerprint or name key, list name, entry id)
+
+
+@dataclass
+class _KnownAlerts:
+    """The stored alerts of a batch's parties, by (fingerprint, list, entry) and by (name
+    key, list, entry), newest first: what `_alerts_for` found with one query per hit."""
+
+    by_fingerprint: dict[_AlertKey, list[Alert]]
+    by_name_key: dict[_AlertKey, list[Alert]]
+
+    @classmethod
+    def load(cls, conn: Connection, fingerprints: set[str], keys: set[str]) -> _KnownAlerts:
+        by_id: dict[int, Alert] = {}
+        for column, values in ((alert.c.fingerprint, fingerprints), (alert.c.name_key, keys)):
+            ordered = sorted(values)
+            for start in range(0, len(ordered), _LOOKUP_CHUNK):
+                chunk = ordered[start : start + _LOOKUP_CHUNK]
+                for row in conn.execute(select(alert).where(column.in_(chunk))):
+                    found = _row_to_alert(row)
+                    by_id[found.id] = found
+        known = cls({}, {})
+        for found in sorted(by_id.values(), key=lambda a: -a.id):
+            entry = (found.list_name, found.entry_id)
+            known.by_fingerprint.setdefault((found.fingerprint, *entry), []).append(found)
+            known.by_name_key.setdefault((found.name_key, *entry), []).append(found)
+        return known
+
+
+@dataclass(frozen=True, slots=True)
+class _NewAlert:
+    """An alert to insert: its row, and what the hit that raises it cites."""
+
+    row: dict[str, Any]
+    earlier: Alert | None
+    reason: str
+
+
+# What review decided for one hit, before new alerts have their ids: a ReviewedHit (final),
+# or the index of a new alert in the batch and whether this hit raised it (True) or found it
+# raised by an earlier hit of the same batch (False).
+_Plan = ReviewedHit | tuple[int, bool]
 
 
 def review_hits(
@@ -302,40 +334,95 @@ def review_hits(
     New alerts name `writer.next_seq` as their screening record: the caller appends that
     record in the same transaction.
     """
-    conn = writer.conn
-    fingerprint, key = party_fingerprint(party), name_key(party)
-    out: list[ReviewedHit] = []
-    for hit in hits:
-        if hit.score < review_threshold:
-            out.append(ReviewedHit(hit, HitStatus.BELOW_REVIEW))
-            continue
-        entry_hash = hit.entry.content_hash()
-        same_party = _alerts_for(conn, alert.c.fingerprint, fingerprint, hit)
-        current = next((a for a in same_party if a.entry_hash == entry_hash), None)
-        if current is not None:
-            out.append(_existing(hit, current))
-            continue
-        earlier = _reviewed(same_party)
-        reason = "entry changed since the review" if earlier else ""
-        if earlier is None:
-            earlier = _reviewed(
-                a
-                for a in _alerts_for(conn, alert.c.name_key, key, hit)
-                if a.fingerprint != fingerprint
-            )
-            reason = "party data differ from the reviewed party of that name" if earlier else ""
-        alert_id = _insert_alert(writer, party, fingerprint, key, hit, entry_hash, earlier)
-        out.append(
-            ReviewedHit(
-                hit,
-                HitStatus.ALERT,
-                alert_id,
-                new_alert=True,
-                cites=earlier.citation() if earlier else None,
-                reason=f"reopened: {reason}" if earlier else "new alert",
-            )
+    [reviewed] = review_many(
+        writer, [(party, hits, writer.next_seq)], review_threshold=review_threshold
+    )
+    return reviewed
+
+
+def review_many(
+    writer: ChainWriter,
+    screenings: Sequence[tuple[Party, Sequence[Hit], int]],
+    *,
+    review_threshold: float,
+) -> list[list[ReviewedHit]]:
+    """`review_hits` for several screenings at once: (party, hits, seq of the record that will
+    cite the party's new alerts) each, in order.
+
+    The answer is what `review_hits` called for each in turn gives (a hit of a later party
+    finds the alert an earlier one raised), but the stored alerts are read with one query and
+    the new ones inserted with one statement, not one of each per hit.
+    """
+    fingerprints = [party_fingerprint(party) for party, _, _ in screenings]
+    keys = [
+        name_key(party) if any(h.score >= review_threshold for h in hits) else ""
+        for party, hits, _ in screenings
+    ]
+    reviewing = {i for i, key in enumerate(keys) if key}
+    if not reviewing:
+        return [[ReviewedHit(h, HitStatus.BELOW_REVIEW) for h in hits] for _, hits, _ in screenings]
+    known = _KnownAlerts.load(
+        writer.conn, {fingerprints[i] for i in reviewing}, {keys[i] for i in reviewing}
+    )
+    raised: dict[_AlertKey, int] = {}  # (fingerprint, list, entry) -> index in `new`
+    new: list[_NewAlert] = []
+    plans: list[list[_Plan]] = []
+    for i, (party, hits, seq) in enumerate(screenings):
+        plan: list[_Plan] = []
+        for hit in hits:
+            if hit.score < review_threshold:
+                plan.append(ReviewedHit(hit, HitStatus.BELOW_REVIEW))
+                continue
+            entry = (hit.list_name, hit.entry.source_id)
+            fingerprint, key = fingerprints[i], keys[i]
+            if (fingerprint, *entry) in raised:  # raised by an earlier hit of this batch
+                plan.append((raised[(fingerprint, *entry)], False))
+                continue
+            entry_hash = hit.entry.content_hash()
+            same_party = known.by_fingerprint.get((fingerprint, *entry), [])
+            current = next((a for a in same_party if a.entry_hash == entry_hash), None)
+            if current is not None:
+                plan.append(_existing(hit, current))
+                continue
+            earlier = _reviewed(same_party)
+            reason = "entry changed since the review" if earlier else ""
+            if earlier is None:
+                earlier = _reviewed(
+                    a
+                    for a in known.by_name_key.get((key, *entry), [])
+                    if a.fingerprint != fingerprint
+                )
+                reason = "party data differ from the reviewed party of that name" if earlier else ""
+            row = _alert_row(party, fingerprint, key, hit, entry_hash, earlier, seq)
+            raised[(fingerprint, *entry)] = len(new)
+            new.append(_NewAlert(row, earlier, reason))
+            plan.append((len(new) - 1, True))
+        plans.append(plan)
+    ids = _insert_alerts(writer, [n.row for n in new])
+    return [
+        [_resolved(step, hits[k], new, ids) for k, step in enumerate(plan)]
+        for plan, (_, hits, _) in zip(plans, screenings, strict=True)
+    ]
+
+
+def _resolved(step: _Plan, hit: Hit, new: Sequence[_NewAlert], ids: Sequence[int]) -> ReviewedHit:
+    if isinstance(step, ReviewedHit):
+        return step
+    index, raised_here = step
+    alert_id = ids[index]
+    if not raised_here:  # as `_existing` finds an open alert
+        return ReviewedHit(
+            hit, HitStatus.ALERT, alert_id, reason=f"alert {alert_id} open, awaiting review"
         )
-    return out
+    earlier, reason = new[index].earlier, new[index].reason
+    return ReviewedHit(
+        hit,
+        HitStatus.ALERT,
+        alert_id,
+        new_alert=True,
+        cites=earlier.citation() if earlier else None,
+        reason=f"reopened: {reason}" if earlier else "new alert",
+    )
 
 
 def _existing(hit: Hit, current: Alert) -> ReviewedHit:
@@ -366,38 +453,43 @@ def _existing(hit: Hit, current: Alert) -> ReviewedHit:
     )
 
 
-def _insert_alert(
-    writer: ChainWriter,
+def _alert_row(
     party: Party,
     fingerprint: str,
     key: str,
     hit: Hit,
     entry_hash: str,
     reopens: Alert | None,
-) -> int:
+    created_seq: int,
+) -> dict[str, Any]:
+    return {
+        "state": AlertState.OPEN.value,
+        "final": False,
+        "fingerprint": fingerprint,
+        "name_key": key,
+        "party": canonical_json(party_to_dict(party)),
+        "list_name": hit.list_name,
+        "entry_id": hit.entry.source_id,
+        "entry_hash": entry_hash,
+        "entry_name": hit.entry.primary_name,
+        "list_version_id": hit.list_version_id,
+        "score": hit.score,
+        "hit": canonical_json(hit_to_dict(hit)),
+        "created_at": datetime.now(UTC),
+        "created_seq": created_seq,
+        "reopens": reopens.id if reopens else None,
+        "confirmations": "[]",
+    }
+
+
+def _insert_alerts(writer: ChainWriter, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert the rows in one statement; their ids, in the rows' order."""
+    if not rows:
+        return []
     result = writer.conn.execute(
-        insert(alert).values(
-            state=AlertState.OPEN.value,
-            final=False,
-            fingerprint=fingerprint,
-            name_key=key,
-            party=canonical_json(party_to_dict(party)),
-            list_name=hit.list_name,
-            entry_id=hit.entry.source_id,
-            entry_hash=entry_hash,
-            entry_name=hit.entry.primary_name,
-            list_version_id=hit.list_version_id,
-            score=hit.score,
-            hit=canonical_json(hit_to_dict(hit)),
-            created_at=datetime.now(UTC),
-            created_seq=writer.next_seq,
-            reopens=reopens.id if reopens else None,
-            confirmations="[]",
-        )
+        insert(alert).returning(alert.c.id, sort_by_parameter_order=True), list(rows)
     )
-    primary_key = result.inserted_primary_key
-    assert primary_key is not None
-    return int(primary_key[0])
+    return [int(row[0]) for row in result]
 
 
 # --- reviewer side: decisions on alerts ------------------------------------------------------

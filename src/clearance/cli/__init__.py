@@ -1,25 +1,86 @@
 """The `clearance` command line: a thin door onto the library core.
 
-Each area has its own module defining a click group or command; `main` wires them up here.
+Each area has its own module defining a click group or command. The modules are imported
+only when their command runs (`LazyGroup`): a command pays for its own imports (uvicorn for
+`serve`, pyarrow and numpy for `screen`, argon2 for `users`) and no other's, and `--help`
+imports none of them.
 """
 
 from __future__ import annotations
 
 import click
 
-from clearance.cli.audit import audit_group, review_group
-from clearance.cli.common import ClearanceGroup, run_main
-from clearance.cli.decide import decide_command, ledger_group, licenses_group, ownership_group
-from clearance.cli.keys import keys_group
-from clearance.cli.lists import lists_group
-from clearance.cli.monitor import monitor_group, parties_group
-from clearance.cli.screen import compare_command, screen_command
-from clearance.cli.serve import serve_command
-from clearance.cli.users import users_group
+from clearance.cli.group import LazyCommand, LazyGroup
+
+# name -> where the command is defined and its one-line help (shown by `clearance --help`
+# without importing the module; tests/cli/test_lazy_cli.py checks it against the command's).
+COMMANDS: dict[str, LazyCommand] = {
+    "lists": LazyCommand(
+        "clearance.cli.lists",
+        "lists_group",
+        "Import official sanctions lists and inspect their versions.",
+    ),
+    "audit": LazyCommand(
+        "clearance.cli.audit", "audit_group", "The append-only, hash-chained audit trail."
+    ),
+    "review": LazyCommand(
+        "clearance.cli.audit", "review_group", "Human review of hits: alerts and their decisions."
+    ),
+    "screen": LazyCommand(
+        "clearance.cli.screen",
+        "screen_command",
+        "Screen a name (or a CSV/Parquet file of names) against the lists.",
+    ),
+    "compare": LazyCommand(
+        "clearance.cli.screen",
+        "compare_command",
+        "Score name pairs from a CSV/Parquet file (pair_id,left,right).",
+    ),
+    "decide": LazyCommand(
+        "clearance.cli.decide",
+        "decide_command",
+        "Decide whether transactions may go ahead: CLEAR, AUTHORIZED, PROHIBITED or REVIEW.",
+    ),
+    "licenses": LazyCommand(
+        "clearance.cli.decide",
+        "licenses_group",
+        "General licenses (rule files) and registered specific licenses.",
+    ),
+    "ledger": LazyCommand(
+        "clearance.cli.decide",
+        "ledger_group",
+        "The cap ledger: drawdowns per license family, holder and period.",
+    ),
+    "ownership": LazyCommand(
+        "clearance.cli.decide", "ownership_group", "Ownership data for the 50 Percent Rule."
+    ),
+    "keys": LazyCommand(
+        "clearance.cli.keys", "keys_group", "API keys and their roles (for `clearance serve`)."
+    ),
+    "serve": LazyCommand(
+        "clearance.cli.serve",
+        "serve_command",
+        "Serve the HTTP API (yente-compatible /match, /entities, /healthz, /docs).",
+    ),
+    "parties": LazyCommand(
+        "clearance.cli.monitor",
+        "parties_group",
+        "The party book that `clearance monitor run` screens.",
+    ),
+    "monitor": LazyCommand(
+        "clearance.cli.monitor",
+        "monitor_group",
+        "Screen the party book on every list change, delta only.",
+    ),
+    "users": LazyCommand(
+        "clearance.cli.users", "users_group", "People who sign in to the web UI, and their roles."
+    ),
+}
 
 
 @click.group(
-    cls=ClearanceGroup,
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
     help="clearance — sanctions lists, screening, licensing decisions and audit trail.",
 )
 @click.version_option(package_name="clearance")
@@ -27,22 +88,5 @@ def cli() -> None:
     pass
 
 
-cli.add_command(lists_group)
-# --- commands of the other areas are registered below (one line each) ---
-cli.add_command(audit_group)
-cli.add_command(review_group)
-cli.add_command(screen_command)
-cli.add_command(compare_command)
-cli.add_command(decide_command)
-cli.add_command(licenses_group)
-cli.add_command(ledger_group)
-cli.add_command(ownership_group)
-cli.add_command(keys_group)
-cli.add_command(serve_command)
-cli.add_command(parties_group)
-cli.add_command(monitor_group)
-cli.add_command(users_group)
-
-
 def main() -> None:
-    run_main(cli)
+    cli.main(prog_name="clearance")

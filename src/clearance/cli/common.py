@@ -11,18 +11,14 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from clearance.service.errors import user_errors
+from clearance.cli.group import ClearanceError as ClearanceError  # re-exported for commands
+from clearance.cli.group import ClearanceGroup as ClearanceGroup
 from clearance.service.handle import Clearance
 from clearance.settings import LoadedSettings, SettingsError, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class ClearanceError(click.ClickException):
-    exit_code = 2
 
 
 def db_option(func: F) -> F:
@@ -88,6 +84,15 @@ def progress_bar(label: str) -> Iterator[Callable[[int], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    # Imported here: only a terminal shows a bar, and rich.progress is slow to import.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -98,21 +103,3 @@ def progress_bar(label: str) -> Iterator[Callable[[int], None] | None]:
     ) as progress:
         task = progress.add_task(label, total=None)
         yield lambda n: progress.advance(task, n)
-
-
-class ClearanceGroup(click.Group):
-    """A group that turns the library's user-facing errors into one-line CLI errors (exit 2).
-
-    Doing it here rather than in `main` means in-process runners (tests) see exactly what a
-    user sees.
-    """
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except user_errors() as exc:
-            raise ClearanceError(str(exc)) from exc
-
-
-def run_main(group: click.Group) -> None:
-    group.main(prog_name="clearance")

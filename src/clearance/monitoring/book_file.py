@@ -19,9 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from clearance.model import Party
 from clearance.monitoring.book import BookError
 from clearance.schema import PartyError, parse_party
@@ -78,6 +75,10 @@ def _csv_rows(path: Path) -> Iterator[_Raw]:
 
 
 def _parquet_rows(path: Path) -> Iterator[_Raw]:
+    # pyarrow loads only for a Parquet book: `monitor run` and CSV imports start without it.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:

@@ -13,8 +13,6 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 from urllib.parse import urlsplit
 
-import fsspec
-
 BLOCK = 1 << 20
 
 
@@ -42,6 +40,8 @@ def name_path(location: str | Path) -> Path:
 
 @contextmanager
 def open_binary(location: str | Path, mode: str = "rb") -> Iterator[BinaryIO]:
+    import fsspec  # on first use: `clearance screen NAME` starts without it (issue 13)
+
     with fsspec.open(str(location), mode) as handle:
         yield cast(BinaryIO, handle)
 
@@ -49,6 +49,8 @@ def open_binary(location: str | Path, mode: str = "rb") -> Iterator[BinaryIO]:
 def exists(location: str | Path) -> bool:
     if not is_url(location):
         return Path(location).is_file()
+    import fsspec.core
+
     fs, path = fsspec.core.url_to_fs(str(location))
     return bool(fs.isfile(path))
 

@@ -24,10 +24,10 @@ import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:  # pyarrow loads only when a Parquet file is read (start-up, issue 13)
+    import pyarrow.parquet as pq
 
 from clearance.scale import io as files
 from clearance.scale.csvplan import CsvScan
@@ -100,6 +100,9 @@ class ParquetPartition:
         return self.stop - self.start
 
     def chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         try:
             with files.open_binary(self.location) as handle:
                 yield from self._chunks(pq.ParquetFile(handle))
@@ -205,6 +208,9 @@ class Plan:
     # --- Parquet ---
 
     def _parquet(self) -> Iterator[ParquetPartition]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         self.sha256 = files.sha256_of(self.location)
         try:
             with files.open_binary(self.location) as handle:

@@ -15,14 +15,31 @@ A bad row (no name, an unknown type, a malformed date or country) stops the run 
 from __future__ import annotations
 
 import csv
+import functools
+import importlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+else:
+
+    class _OnFirstUse:
+        """A module imported when first used: pyarrow (and numpy under it) costs a fifth of a
+        second of start-up that only Parquet files need (issue 13)."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attribute: str) -> object:
+            return getattr(importlib.import_module(self._name), attribute)
+
+    pa = _OnFirstUse("pyarrow")
+    pq = _OnFirstUse("pyarrow.parquet")
 
 from clearance.model import EntryType, Hit, Party
 from clearance.schema import PartyError, parse_party
@@ -65,23 +82,31 @@ SCREEN_OUTPUT_COLUMNS = (
 COMPARE_OUTPUT_COLUMNS = ("pair_id", "score", "match")
 SCREEN_REQUIRED = ("id", "name")
 SCREEN_OPTIONAL = ("type", "dob", "country")
-_SCREEN_SCHEMA = pa.schema(
-    [
-        ("query_id", pa.string()),
-        ("rank", pa.int32()),
-        ("score", pa.float64()),
-        ("match", pa.bool_()),
-        ("list", pa.string()),
-        ("source_id", pa.string()),
-        ("entry_name", pa.string()),
-        ("matched_name", pa.string()),
-        ("programs", pa.string()),
-        ("explanation", pa.string()),
-    ]
-)
-_COMPARE_SCHEMA = pa.schema(
-    [("pair_id", pa.string()), ("score", pa.float64()), ("match", pa.bool_())]
-)
+
+
+@functools.cache
+def _screen_schema() -> pa.Schema:
+    return pa.schema(
+        [
+            ("query_id", pa.string()),
+            ("rank", pa.int32()),
+            ("score", pa.float64()),
+            ("match", pa.bool_()),
+            ("list", pa.string()),
+            ("source_id", pa.string()),
+            ("entry_name", pa.string()),
+            ("matched_name", pa.string()),
+            ("programs", pa.string()),
+            ("explanation", pa.string()),
+        ]
+    )
+
+
+@functools.cache
+def _compare_schema() -> pa.Schema:
+    return pa.schema([("pair_id", pa.string()), ("score", pa.float64()), ("match", pa.bool_())])
+
+
 Progress = Callable[[int], None]
 # (where, row): `where` is `line 12` (CSV) or `record 12` (Parquet), for error messages.
 Chunk = list[tuple[str, dict[str, str]]]
@@ -301,7 +326,7 @@ class _RowWriter:
 def screen_writer(path: Path, stream: BinaryIO | None = None) -> _RowWriter:
     """The writer of `screen_file`'s output (`write(rows)`, `close()`), onto `path` or
     `stream`."""
-    return _RowWriter(path, SCREEN_OUTPUT_COLUMNS, _SCREEN_SCHEMA, stream)
+    return _RowWriter(path, SCREEN_OUTPUT_COLUMNS, _screen_schema(), stream)
 
 
 def _hit_row(query_id: str, rank: int, hit: Hit) -> tuple[Any, ...]:
@@ -392,7 +417,7 @@ def compare_file(
     config = get_algorithm(algorithm)
     match_at = config.match_threshold if match_threshold is None else match_threshold
     rows = matches = 0
-    writer = _RowWriter(output_path, COMPARE_OUTPUT_COLUMNS, _COMPARE_SCHEMA)
+    writer = _RowWriter(output_path, COMPARE_OUTPUT_COLUMNS, _compare_schema())
     try:
         for chunk in _read_chunks(input_path, ("pair_id", "left", "right"), ("type",)):
             out: list[tuple[Any, ...]] = []

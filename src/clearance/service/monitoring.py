@@ -25,7 +25,7 @@ from typing import Any
 
 from clearance.audit.chain import AuditRecord, ChainWriter
 from clearance.audit.records import MONITOR_RUN, PARTY_IMPORT, PARTY_REMOVE
-from clearance.audit.review import HitStatus, ReviewedHit, review_hits
+from clearance.audit.review import HitStatus, ReviewedHit, review_many
 from clearance.lists.base import sha256_of_files
 from clearance.model import ListVersion, version_to_dict
 from clearance.monitoring import book
@@ -306,8 +306,10 @@ def _review(
 ) -> tuple[list[NewAlert], Counter[str]]:
     new: list[NewAlert] = []
     statuses: Counter[str] = Counter()
-    for item in found:
-        reviewed = review_hits(writer, item.party, item.hits, review_threshold=review)
+    # Every new alert cites the run's record, appended next; one alert query for them all.
+    seq = writer.next_seq
+    batch = review_many(writer, [(i.party, i.hits, seq) for i in found], review_threshold=review)
+    for item, reviewed in zip(found, batch, strict=True):
         for hit, reason in zip(reviewed, item.reasons, strict=True):
             statuses[hit.status.value] += 1
             if hit.new_alert and hit.status is HitStatus.ALERT:

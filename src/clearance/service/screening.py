@@ -20,7 +20,7 @@ from clearance.audit.review import (
     HitStatus,
     ReviewedHit,
     party_fingerprint,
-    review_hits,
+    review_many,
 )
 from clearance.lists.base import sha256_of_files
 from clearance.model import Hit, ListVersion, Party, party_to_dict, version_to_dict
@@ -221,21 +221,29 @@ def screen_parties(
     ]
     warnings = version_warnings(app, versions, as_of)
     shared["warnings"] = [w.to_dict() for w in warnings]
-    screenings = []
     with unit_of_work(app.engine) as uow:
-        for result in results:
-            party = result.party
-            reviewed = review_hits(
-                uow.writer, party, result.hits, review_threshold=result.review_threshold
-            )
-            payload = shared | {
-                "party": party_to_dict(party),
-                "fingerprint": party_fingerprint(party),
-                "hits": [h.to_dict() for h in reviewed],
+        # Party i's record will be the i-th appended: its new alerts cite that seq.
+        first_seq = uow.writer.next_seq
+        reviewed = review_many(
+            uow.writer,
+            [(r.party, r.hits, first_seq + i) for i, r in enumerate(results)],
+            review_threshold=settings.review_threshold,
+        )
+        payloads = [
+            shared
+            | {
+                "party": party_to_dict(result.party),
+                "fingerprint": party_fingerprint(result.party),
+                "hits": [h.to_dict() for h in hits],
             }
-            record = uow.record(SCREENING, payload, app)
-            screenings.append(Screening(result, tuple(reviewed), record, warnings))
-    return screenings
+            for result, hits in zip(results, reviewed, strict=True)
+        ]
+        records = uow.record_all(SCREENING, payloads, app)
+        assert [r.seq for r in records] == [first_seq + i for i in range(len(records))]
+    return [
+        Screening(result, tuple(hits), record, warnings)
+        for result, hits, record in zip(results, reviewed, records, strict=True)
+    ]
 
 
 # --- a file of parties -----------------------------------------------------------------------

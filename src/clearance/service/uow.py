@@ -17,7 +17,7 @@ then the chain head, which `record` locks on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,20 @@ class UnitOfWork:
         return self.writer.append(
             kind,
             event_payload(payload, app.loaded),
+            actor=app.actor,
+            key=audit_key(app.settings),
+        )
+
+    def record_all(
+        self, kind: str, payloads: Sequence[Mapping[str, Any]], app: Clearance
+    ) -> list[AuditRecord]:
+        """`record` for each payload in turn, written with one statement (a batch of
+        screenings: one record each)."""
+        # The settings as recorded, described once for the batch (each record holds them).
+        described = app.loaded.described()
+        return self.writer.append_all(
+            kind,
+            [{"settings": described, **p} for p in payloads],
             actor=app.actor,
             key=audit_key(app.settings),
         )
