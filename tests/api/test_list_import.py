@@ -217,6 +217,9 @@ def test_bad_uploads_are_client_errors(importer: Importer, lists_dir: Path) -> N
         )
         assert outside.status_code == 400
         assert "outside" in outside.json()["detail"]
+        several = client.post("/lists/import", content=_zip_of(subset), params={"source": "un"})
+        assert several.status_code == 400
+        assert "a un list is one file, but the archive holds 4 files" in several.json()["detail"]
         too_big = client.post("/lists/import", content=b"x" * (MAX_UPLOAD + 1))
         assert too_big.status_code == 413
         assert "api_max_upload_bytes" in too_big.json()["detail"]

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from clearance.api.deps import KEYED, Reader, errors
+from clearance.api.wire_models import RecordPageOut, ReplayOut, VerifyOut, returns
 from clearance.service import audit_trail
 from clearance.service.replay import replay_record
 
@@ -21,14 +22,14 @@ RecordRef = Annotated[
 Kind = Annotated[str, Field(min_length=1, max_length=50)]
 
 
-@router.get("/audit/verify", responses=errors(*KEYED))
+@router.get("/audit/verify", responses=errors(*KEYED), **returns(VerifyOut))
 async def verify(who: Reader) -> dict[str, Any]:
     """Walk the whole chain: hashes, links, the head, purge anchors. `ok` says the result."""
     result = await run_in_threadpool(audit_trail.verify, who.app)
     return result.to_dict()
 
 
-@router.get("/audit/records", responses=errors(*KEYED))
+@router.get("/audit/records", responses=errors(*KEYED), **returns(RecordPageOut))
 def records(
     who: Reader,
     from_: Annotated[
@@ -48,7 +49,7 @@ def records(
     return page.to_dict()
 
 
-@router.post("/audit/replay/{record_ref}", responses=errors(*KEYED, 404))
+@router.post("/audit/replay/{record_ref}", responses=errors(*KEYED, 404), **returns(ReplayOut))
 async def replay(
     record_ref: RecordRef,
     who: Reader,

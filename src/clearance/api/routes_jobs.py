@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
 from clearance.api.routes_screening import Lists
+from clearance.api.wire_models import JobOut, documented, returns
 from clearance.service.jobs import job_result, job_status, new_upload, submit_job
 from clearance.service.screening import ScreenRequest
 
@@ -41,7 +42,8 @@ _JOB = {
 @router.post(
     UPLOAD_PATH,
     status_code=202,
-    responses=errors(*KEYED, 413) | {202: {"description": "The job, queued"}},
+    response_model=None,
+    responses=errors(*KEYED, 413) | documented(JobOut, 202, "The job, queued"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -101,7 +103,7 @@ async def submit(
     )
 
 
-@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404))
+@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404), **returns(JobOut))
 def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
     """The job's state (`queued`, `running`, `done`, `failed`), rows done of the total, and
     when done its counts and audit record. Only the key that submitted it sees it."""
@@ -110,6 +112,7 @@ def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
 
 @router.get(
     "/jobs/{job_id}/result",
+    response_class=FileResponse,  # a file, never JSON
     responses=errors(*KEYED, 404, 409)
     | {
         200: {

@@ -14,6 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, Reader, caller, errors
+from clearance.api.wire_models import (
+    DiffOut,
+    EntryViewOut,
+    HistoryStepOut,
+    ImportedOut,
+    ListSummaryOut,
+    ListVersionOut,
+    documented,
+    returns,
+)
 from clearance.lists.fetch import FetchError
 from clearance.model import ListSource, version_to_dict
 from clearance.service import lists as use
@@ -30,19 +40,23 @@ ListName = Annotated[str, Path(max_length=200, description="A list name, e.g. `o
 EntryId = Annotated[str, Path(max_length=200, description="The entry's id in its list")]
 
 
-@router.get("/lists", responses=errors(*KEYED))
+@router.get("/lists", responses=errors(*KEYED), **returns(list[ListSummaryOut]))
 def lists(who: Reader, as_of: AsOf = None) -> list[dict[str, Any]]:
     """Every list the store holds: its number of versions and the version in force."""
     return [summary.to_dict() for summary in use.lists_overview(who.app, as_of)]
 
 
-@router.get("/lists/{list_name}/versions", responses=errors(*KEYED, 404))
+@router.get(
+    "/lists/{list_name}/versions",
+    responses=errors(*KEYED, 404),
+    **returns(list[ListVersionOut]),
+)
 def versions(list_name: ListName, who: Reader) -> list[dict[str, Any]]:
     """Every stored version of a list, oldest first."""
     return [version_to_dict(v) for v in use.stored_versions(who.app, list_name)]
 
 
-@router.get("/lists/{list_name}/diff", responses=errors(*KEYED, 404))
+@router.get("/lists/{list_name}/diff", responses=errors(*KEYED, 404), **returns(DiffOut))
 def diff(
     list_name: ListName,
     who: Reader,
@@ -53,13 +67,21 @@ def diff(
     return use.diff(who.app, list_name, from_, to).to_dict()
 
 
-@router.get("/lists/{list_name}/entries/{entry_id}", responses=errors(*KEYED, 404))
+@router.get(
+    "/lists/{list_name}/entries/{entry_id}",
+    responses=errors(*KEYED, 404),
+    **returns(EntryViewOut),
+)
 def entry(list_name: ListName, entry_id: EntryId, who: Reader, as_of: AsOf = None) -> Any:
     """One entry as the version in force on `as_of` (default today) had it."""
     return use.entry_on(who.app, list_name, entry_id, as_of or date.today()).to_dict()
 
 
-@router.get("/lists/{list_name}/entries/{entry_id}/history", responses=errors(*KEYED, 404))
+@router.get(
+    "/lists/{list_name}/entries/{entry_id}/history",
+    responses=errors(*KEYED, 404),
+    **returns(list[HistoryStepOut]),
+)
 def history(list_name: ListName, entry_id: EntryId, who: Reader) -> list[dict[str, Any]]:
     """The entry's state in every stored version of its list."""
     return use.history_to_dict(use.history(who.app, list_name, entry_id))
@@ -69,15 +91,15 @@ def history(list_name: ListName, entry_id: EntryId, who: Reader) -> list[dict[st
 
 IMPORT_PATH = "/lists/import"
 Admin = Annotated[Caller, Depends(caller(Permission.IMPORT_LISTS))]
-_IMPORTED: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Identical content was stored already: nothing changed"},
-    201: {"description": "Imported: the new version(s), with `created: true`"},
-}
+_IMPORTED = documented(
+    list[ImportedOut], 200, "Identical content was stored already: nothing changed"
+) | documented(list[ImportedOut], 201, "Imported: the new version(s), with `created: true`")
 
 
 @router.post(
     IMPORT_PATH,
     status_code=201,
+    response_model=None,
     responses=errors(*KEYED, 413) | _IMPORTED,
     openapi_extra={
         "requestBody": {
@@ -156,6 +178,7 @@ class FetchIn(BaseModel):
     "/lists/fetch",
     responses=errors(*KEYED, 413)
     | {502: {"description": "A download failed (earlier sources stay imported)"}},
+    **returns(list[ImportedOut]),
 )
 def fetch(who: Admin, body: FetchIn | None = None) -> Any:
     """Download each source from its official URL or the `fetch_base_url` mirror, verify and

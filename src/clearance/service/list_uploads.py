@@ -29,6 +29,8 @@ UPLOAD_NAME = "upload.part"
 # What a raw (not archived) upload is called on disk when the client names no file: format
 # detection reads the content, and a name only helps for OFAC CSV parts and FtM JSON.
 DEFAULT_FILENAME = "upload"
+# The formats whose lists come as a folder of files (`lists import FOLDER`).
+FOLDER_FORMATS = frozenset({ListSource.OFAC_SDN, ListSource.OFAC_CONS, ListSource.FTM})
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -90,17 +92,27 @@ def _untar(archive: Path, into: Path, max_bytes: int) -> None:
 
 
 def _root_of(folder: Path) -> Path:
-    """The folder an archive holds its files in: itself, or the one folder it contains."""
+    """What an archive holds: the one file in it, else the folder of its files (itself, or
+    the one folder it contains)."""
     children = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-    if len(children) == 1 and children[0].is_dir():
-        return _root_of(children[0])
+    if len(children) == 1:
+        return _root_of(children[0]) if children[0].is_dir() else children[0]
     if not children:
         raise _refuse("upload", "the archive holds no file")
     return folder
 
 
+def _check_fits(path: Path, source: ListSource | None) -> None:
+    """A folder only for the formats that come as several files."""
+    if path.is_dir() and source is not None and source not in FOLDER_FORMATS:
+        count = sum(1 for p in path.rglob("*") if p.is_file())
+        raise _refuse(
+            "upload", f"a {source.value} list is one file, but the archive holds {count} files"
+        )
+
+
 def unpack_upload(folder: Path, filename: str | None, max_bytes: int) -> Path:
-    """What to import: the unpacked folder of an archive, or the uploaded file renamed."""
+    """What to import: what an archive holds (see `_root_of`), or the uploaded file renamed."""
     upload = folder / UPLOAD_NAME
     if zipfile.is_zipfile(upload):
         unpacked = folder / "unpacked"
@@ -144,6 +156,7 @@ def import_upload(
     adds need no change here)."""
     try:
         path = unpack_upload(folder, filename, app.settings.api_max_upload_bytes)
+        _check_fits(path, source)
         return import_list_file(app, path, source=source, published=published, **options)
     except ListFormatError as exc:
         raise _as_uploaded(exc, folder) from exc
