@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
-from clearance.api.wire_models import DecisionOut, ScreeningOut, documented, returns
+from clearance.api.wire_models import DecisionOut, ScreeningOut, WireJSON, documented, returns
 from clearance.decisions.transaction import Transaction, TransactionError, _TransactionIn
 from clearance.schema import PartyIn, has_control
 from clearance.service.decisions import decide
@@ -49,11 +48,11 @@ def screen(
         float | None, Query(ge=0, le=1, description="Lowest score reported (default: review)")
     ] = None,
     top: Annotated[int, Query(ge=1, le=500, description="At most this many hits")] = 10,
-) -> JSONResponse:
+) -> WireJSON:
     """Screen one party (the wire schema's party) against the lists in force on `as_of`:
     hits with explanations and review status, and the audit record (the key is the actor)."""
     request = ScreenRequest(as_of=as_of, lists=lists, threshold=threshold, top=top)
-    return JSONResponse(core.screen(party.to_party(), request, actor=who.principal.name).to_dict())
+    return WireJSON(core.screen(party.to_party(), request, actor=who.principal.name).to_dict())
 
 
 def _control_at(value: Any, where: str) -> str | None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import pydantic_core
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from clearance.access import Role
@@ -53,6 +55,14 @@ def returns(model: Any) -> dict[str, Any]:
 def documented(model: Any, status: int = 200, description: str = "OK") -> dict[int | str, Any]:
     """A `responses=` entry: the schema of an answer the route sends as it is."""
     return {status: {"model": model, "description": description}}
+
+
+class WireJSON(JSONResponse):
+    """A use case's dict sent as it is, written by pydantic-core (several times faster than
+    `json.dumps` for a screening's answer, and as fast as FastAPI's own path)."""
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(content)
 
 
 # --- lists -----------------------------------------------------------------------------------
