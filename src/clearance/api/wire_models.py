@@ -450,6 +450,15 @@ class AuditRecordOut(Wire):
     payload: OpenObject = Field(description="The record's content, by kind (docs/wire.md)")
     prev_hash: str
     hash: str
+    mac: str | None = Field(default=None, description="The record's MAC, where the chain is keyed")
+
+
+class ChainHeadOut(Wire):
+    """The chain's newest record, `SEQ:HASH` (`audit head`)."""
+
+    seq: int
+    hash: str
+    head: str
 
 
 class RecordPageOut(Wire):
