@@ -137,7 +137,7 @@ async def import_list(
     """Import one list file or an archive of a list folder (admins), streamed to disk under
     `api_max_upload_bytes`; the same use case as `clearance lists import`, audited with the
     key's name as actor. 201 with the new version(s); 200 when identical content was stored
-    already (`created: false`, nothing changed); a bad file is 422 with the parser's message
+    already (`created: false`, nothing changed); a bad file is 400 with the parser's message
     and leaves the version in force as it was."""
     folder = new_list_upload(who.app)
     try:
