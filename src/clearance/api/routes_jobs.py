@@ -14,9 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
 from clearance.access import Permission
+from clearance.api import wire_models as wire
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
 from clearance.api.routes_screening import Lists
-from clearance.api.wire_models import JobOut, documented, returns
 from clearance.service.jobs import job_result, job_status, new_upload, submit_job
 from clearance.service.screening import ScreenRequest
 
@@ -43,7 +43,7 @@ _JOB = {
     UPLOAD_PATH,
     status_code=202,
     response_model=None,
-    responses=errors(*KEYED, 413) | documented(JobOut, 202, "The job, queued"),
+    responses=errors(*KEYED, 413) | wire.documented(wire.JobOut, 202, "The job, queued"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -103,7 +103,7 @@ async def submit(
     )
 
 
-@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404), **returns(JobOut))
+@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404), **wire.returns(wire.JobOut))
 def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
     """The job's state (`queued`, `running`, `done`, `failed`), rows done of the total, and
     when done its counts and audit record. Only the key that submitted it sees it."""
