@@ -66,13 +66,15 @@ def _wait_for_port(log: Path, proc: subprocess.Popen[bytes]) -> int:
 
 
 def start_server(
-    db_url: str, folder: Path, name: str = "server"
+    db_url: str, folder: Path, name: str = "server", env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`clearance serve` on a free port of 127.0.0.1 over `db_url`: the process, its URL."""
+    """`clearance serve` on a free port of 127.0.0.1 over `db_url`: the process, its URL.
+    `env` adds settings (`CLEARANCE_...`) to the server's environment."""
     log = folder / f"{name}.log"
     env = os.environ | {
         "CLEARANCE_DATA_DIR": str(folder / "data"),
         "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
+        **(env or {}),
     }
     command = [sys.executable, "-c", "from clearance.cli import main; main()"]
     args = ["serve", "--host", "127.0.0.1", "--port", "0", "--db", db_url]

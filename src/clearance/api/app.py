@@ -50,6 +50,8 @@ ROUTERS = (
     routes_decisions.router,
     routes_jobs.router,
 )
+# Routes whose body is a file streamed to disk: the upload limit instead of the body limit.
+UPLOAD_PATHS = frozenset({routes_jobs.UPLOAD_PATH, routes_lists.IMPORT_PATH})
 _STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403}
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ async def _request_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _limit_of(settings: Settings) -> Callable[[str, str], tuple[int, str]]:
     def limit(method: str, path: str) -> tuple[int, str]:
-        if method == "POST" and path.rstrip("/") == routes_jobs.UPLOAD_PATH:
+        if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
             return settings.api_max_upload_bytes, "api_max_upload_bytes"
         return settings.api_max_body_bytes, "api_max_body_bytes"
 

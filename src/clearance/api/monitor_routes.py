@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from clearance.access import Permission
 from clearance.api.auth import core_of, require
 from clearance.api.core import Core
+from clearance.api.wire_models import MonitorResultOut, MonitorRunOut, returns
 from clearance.service.errors import StoreError
 from clearance.service.keys import Principal
 from clearance.service.monitoring import MonitorError, monitor_runs, run_monitor
@@ -47,7 +48,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/monitor/run", responses=_ERRORS)
+@router.post("/monitor/run", responses=_ERRORS, **returns(MonitorResultOut))
 def monitor_run(
     principal: Annotated[Principal, Depends(require(Permission.RECORD))],
     core: CoreDep,
@@ -66,7 +67,7 @@ def monitor_run(
     return result.to_dict()
 
 
-@router.get("/monitor/runs", responses=_ERRORS)
+@router.get("/monitor/runs", responses=_ERRORS, **returns(list[MonitorRunOut]))
 def runs(
     _: Annotated[Principal, Depends(require(Permission.READ))],
     core: CoreDep,

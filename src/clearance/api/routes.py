@@ -12,6 +12,7 @@ from clearance.api.auth import require
 from clearance.api.core import MatchOptions
 from clearance.api.deps import KEYED, AsOf, CoreDep, errors
 from clearance.api.ftm import parse_entity_id
+from clearance.api.wire_models import HealthOut, KeyOut, returns
 from clearance.api.yente import (
     EntityMatches,
     EntityMatchQuery,
@@ -29,7 +30,7 @@ from clearance.service.keys import Principal
 router = APIRouter()
 
 
-@router.get("/healthz", tags=["System"], responses=errors(503))
+@router.get("/healthz", tags=["System"], responses=errors(503), **returns(HealthOut))
 def healthz(core: CoreDep) -> Any:
     """200 when the service can screen: the store answers and a list version is in force."""
     health = core.health()
@@ -112,7 +113,7 @@ def entity(
     return entry_to_entity(found.entry, found.version, seen=seen, nested=nested)
 
 
-@router.get("/keys", tags=["Keys"], responses=errors(*KEYED))
+@router.get("/keys", tags=["Keys"], responses=errors(*KEYED), **returns(list[KeyOut]))
 def api_keys(
     _: Annotated[Principal, Depends(require(Permission.MANAGE_KEYS))], core: CoreDep
 ) -> list[dict[str, Any]]:

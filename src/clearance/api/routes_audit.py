@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from clearance.api.deps import KEYED, Reader, errors
+from clearance.api.wire_models import ChainHeadOut, RecordPageOut, ReplayOut, VerifyOut, returns
 from clearance.service import audit_trail
 from clearance.service.replay import replay_record
 
@@ -24,7 +25,7 @@ Kind = Annotated[str, Field(min_length=1, max_length=50)]
 HeadText = Annotated[str, Query(max_length=100, description="SEQ:HASH from `/audit/head`")]
 
 
-@router.get("/audit/verify", responses=errors(*KEYED))
+@router.get("/audit/verify", responses=errors(*KEYED), **returns(VerifyOut))
 async def verify(who: Reader, expect_head: HeadText | None = None) -> dict[str, Any]:
     """Walk the whole chain: hashes, links, MACs, the head, purge markers, and the alert and
     ledger rows against their records. `ok` says the result; `note` what it cannot prove."""
@@ -32,13 +33,13 @@ async def verify(who: Reader, expect_head: HeadText | None = None) -> dict[str, 
     return result.to_dict()
 
 
-@router.get("/audit/head", responses=errors(*KEYED))
+@router.get("/audit/head", responses=errors(*KEYED), **returns(ChainHeadOut))
 def head(who: Reader) -> dict[str, Any]:
     """The chain head (`SEQ:HASH`), to keep outside the store and pass to `expect_head`."""
     return audit_trail.head(who.app).to_dict()
 
 
-@router.get("/audit/records", responses=errors(*KEYED))
+@router.get("/audit/records", responses=errors(*KEYED), **returns(RecordPageOut))
 def records(
     who: Reader,
     from_: Annotated[
@@ -58,7 +59,7 @@ def records(
     return page.to_dict()
 
 
-@router.post("/audit/replay/{record_ref}", responses=errors(*KEYED, 404))
+@router.post("/audit/replay/{record_ref}", responses=errors(*KEYED, 404), **returns(ReplayOut))
 async def replay(
     record_ref: RecordRef,
     who: Reader,

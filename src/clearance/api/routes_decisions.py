@@ -11,6 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, Reader, caller, errors
+from clearance.api.wire_models import (
+    LedgerOut,
+    LedgerRowOut,
+    LicenseOut,
+    LicenseRowOut,
+    RegisteredOut,
+    documented,
+    returns,
+)
 from clearance.service.decisions import (
     ledger_view,
     license_detail,
@@ -22,14 +31,18 @@ from clearance.service.decisions import (
 router = APIRouter(tags=["Licenses and ledger"])
 
 
-@router.get("/licenses", responses=errors(*KEYED))
+@router.get("/licenses", responses=errors(*KEYED), **returns(list[LicenseRowOut]))
 def licenses(who: Reader, as_of: AsOf = None) -> list[dict[str, Any]]:
     """General license versions (the rule files) and registered specific licenses, one row
     each; with `as_of`, only those in force on that date."""
     return license_rows(who.app, as_of)
 
 
-@router.get("/licenses/{license_id}", responses=errors(*KEYED, 404))
+@router.get(
+    "/licenses/{license_id}",
+    response_model=None,  # the use case's dump of the license model, sent as it is
+    responses=errors(*KEYED, 404) | documented(LicenseOut),
+)
 def license_(
     license_id: Annotated[str, Path(max_length=200, description="`CYBER-GL-1B`, a number")],
     who: Reader,
@@ -41,7 +54,10 @@ def license_(
 @router.post(
     "/licenses/specific",
     status_code=201,
-    responses=errors(*KEYED, 413) | {200: {"description": "Registered already, unchanged"}},
+    response_model=None,
+    responses=errors(*KEYED, 413)
+    | documented(RegisteredOut, 201, "Registered")
+    | documented(RegisteredOut, 200, "Registered already, unchanged"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -77,7 +93,7 @@ async def add_specific(
     return JSONResponse(status_code=201 if result.created else 200, content=body)
 
 
-@router.get("/ledger", responses=errors(*KEYED))
+@router.get("/ledger", responses=errors(*KEYED), **returns(LedgerOut))
 def ledger(
     who: Reader,
     holder: Annotated[str | None, Query(max_length=200, description="Only this holder")] = None,
@@ -100,7 +116,11 @@ class ReversalIn(BaseModel):
         return value
 
 
-@router.post("/ledger/{transaction_id}/reverse", responses=errors(*KEYED, 404, 409, 413))
+@router.post(
+    "/ledger/{transaction_id}/reverse",
+    responses=errors(*KEYED, 404, 409, 413),
+    **returns(list[LedgerRowOut]),
+)
 def reverse(
     transaction_id: Annotated[str, Path(max_length=200, description="The transaction's id")],
     body: ReversalIn,

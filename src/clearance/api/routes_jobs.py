@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
 from clearance.access import Permission
+from clearance.api import wire_models as wire
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
 from clearance.api.routes_screening import Lists
 from clearance.service.jobs import delete_job, job_result, job_status, new_upload, submit_job
@@ -41,7 +42,8 @@ _JOB = {
 @router.post(
     UPLOAD_PATH,
     status_code=202,
-    responses=errors(*KEYED, 413) | {202: {"description": "The job, queued"}},
+    response_model=None,
+    responses=errors(*KEYED, 413) | wire.documented(wire.JobOut, 202, "The job, queued"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -101,7 +103,7 @@ async def submit(
     )
 
 
-@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404))
+@router.get("/jobs/{job_id}", responses=errors(*KEYED, 404), **wire.returns(wire.JobOut))
 def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
     """The job's state (`queued`, `running`, `done`, `failed`, `expired`: its files deleted
     after `job_retention_days` or on request), rows done of the total, and
@@ -111,6 +113,7 @@ def status(job_id: JobId, who: Matcher) -> dict[str, Any]:
 
 @router.get(
     "/jobs/{job_id}/result",
+    response_class=FileResponse,  # a file, never JSON
     responses=errors(*KEYED, 404, 409)
     | {
         200: {
@@ -131,7 +134,7 @@ def result(job_id: JobId, who: Matcher) -> FileResponse:
     return FileResponse(path, media_type=MEDIA[kind], filename=f"hits-{job.id}.{kind}")
 
 
-@router.delete("/jobs/{job_id}", responses=errors(*KEYED, 404, 409))
+@router.delete("/jobs/{job_id}", responses=errors(*KEYED, 404, 409), **wire.returns(wire.JobOut))
 def delete(job_id: JobId, who: Matcher) -> dict[str, Any]:
     """Delete a finished job's files (the upload and the hits) now; the job stays listed as
     `expired` and its audit record stays. 409 while it runs."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clearance.access import Permission
 from clearance.api.deps import KEYED, Caller, Reader, caller, errors
+from clearance.api.wire_models import AlertOut, AlertViewOut, returns
 from clearance.service.review import AlertState, Outcome, alerts, review_alert, show_alert
 
 router = APIRouter(tags=["Review"])
@@ -34,7 +35,7 @@ class ReviewIn(BaseModel):
         return value
 
 
-@router.get("/alerts", responses=errors(*KEYED))
+@router.get("/alerts", responses=errors(*KEYED), **returns(list[AlertOut]))
 def alert_queue(
     who: Reader,
     state: Annotated[AlertState | None, Query(description="Only alerts in this state")] = None,
@@ -43,13 +44,15 @@ def alert_queue(
     return [a.to_dict() for a in alerts(who.app, state)]
 
 
-@router.get("/alerts/{alert_id}", responses=errors(*KEYED, 404))
+@router.get("/alerts/{alert_id}", responses=errors(*KEYED, 404), **returns(AlertViewOut))
 def alert(alert_id: AlertId, who: Reader) -> dict[str, Any]:
     """One alert: the party, the hit and its explanation, and every review of it."""
     return show_alert(who.app, alert_id).to_dict()
 
 
-@router.post("/alerts/{alert_id}/review", responses=errors(*KEYED, 404, 409, 413))
+@router.post(
+    "/alerts/{alert_id}/review", responses=errors(*KEYED, 404, 409, 413), **returns(AlertOut)
+)
 def review(
     alert_id: AlertId,
     body: ReviewIn,

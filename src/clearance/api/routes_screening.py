@@ -12,6 +12,7 @@ from pydantic import Field
 
 from clearance.access import Permission
 from clearance.api.deps import KEYED, AsOf, Caller, CoreDep, caller, errors
+from clearance.api.wire_models import DecisionOut, ScreeningOut, WireJSON, documented, returns
 from clearance.decisions.transaction import Transaction, TransactionError, _TransactionIn
 from clearance.schema import PartyIn, has_control
 from clearance.service.decisions import decide
@@ -32,7 +33,11 @@ Lists = Annotated[
 ]
 
 
-@router.post("/screen", responses=errors(*KEYED, 404, 413))
+# The hot route: the dict goes out as it is (no second pass through the model); the tests
+# check it against the documented schema.
+@router.post(
+    "/screen", response_model=None, responses=errors(*KEYED, 404, 413) | documented(ScreeningOut)
+)
 def screen(
     party: PartyIn,
     who: Annotated[Caller, Depends(caller(Permission.MATCH))],
@@ -43,11 +48,11 @@ def screen(
         float | None, Query(ge=0, le=1, description="Lowest score reported (default: review)")
     ] = None,
     top: Annotated[int, Query(ge=1, le=500, description="At most this many hits")] = 10,
-) -> dict[str, Any]:
+) -> WireJSON:
     """Screen one party (the wire schema's party) against the lists in force on `as_of`:
     hits with explanations and review status, and the audit record (the key is the actor)."""
     request = ScreenRequest(as_of=as_of, lists=lists, threshold=threshold, top=top)
-    return core.screen(party.to_party(), request, actor=who.principal.name).to_dict()
+    return WireJSON(core.screen(party.to_party(), request, actor=who.principal.name).to_dict())
 
 
 def _control_at(value: Any, where: str) -> str | None:
@@ -79,7 +84,11 @@ def _transactions(raw: bytes) -> tuple[list[Transaction], bool]:
     return [Transaction.from_dict(item, where.format(i)) for i, item in enumerate(items)], many
 
 
-@router.post("/decide", responses=errors(*KEYED, 404, 413))
+@router.post(
+    "/decide",
+    responses=errors(*KEYED, 404, 413),
+    **returns(DecisionOut | list[DecisionOut]),
+)
 async def decide_route(
     body: TransactionIn | Annotated[list[TransactionIn], Field(min_length=1, max_length=100)],
     request: Request,
