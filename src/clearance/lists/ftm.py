@@ -192,6 +192,13 @@ class _Raw:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _why(exc: Exception) -> str:
+    """What is wrong with JSON the json module refused (its messages, made short)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0]
+
+
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -206,6 +213,10 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             except json.JSONDecodeError as exc:
                 raise ListFormatError(
                     str(path), f"malformed JSON line: {exc.msg} (column {exc.colno})", line=number
+                ) from exc
+            except (ValueError, RecursionError) as exc:  # 4,300+ digit numbers, deep nesting
+                raise ListFormatError(
+                    str(path), f"unreadable JSON line: {_why(exc)}", number
                 ) from exc
             if not isinstance(data, dict):
                 raise ListFormatError(str(path), "line is not a JSON object", line=number)
@@ -599,8 +610,8 @@ class _Index:
 def _read_index(path: Path) -> _Index:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ListFormatError(str(path), f"malformed delta index: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # also 4,300+ digit numbers, deep nesting
+        raise ListFormatError(str(path), f"malformed delta index: {_why(exc)}") from exc
     versions = data.get("versions") if isinstance(data, dict) else None
     if not isinstance(versions, dict):
         raise ListFormatError(str(path), "delta index without a 'versions' object")

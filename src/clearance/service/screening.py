@@ -24,7 +24,7 @@ from clearance.audit.review import (
 )
 from clearance.lists.base import sha256_of_files
 from clearance.model import Hit, ListVersion, Party, party_to_dict, version_to_dict
-from clearance.scale.io import is_url, sha256_of
+from clearance.scale.io import is_url, sha256_of, staged
 from clearance.scale.run import PartitionedRun
 from clearance.scale.tasks import ScreenParams
 from clearance.screening import (
@@ -301,39 +301,44 @@ def screen_parties_file(
         app.engine, versions, settings.screening_algorithm, settings.data_dir / "index-cache"
     )
     review = settings.review_threshold if request.threshold is None else request.threshold
-    batch = _screen_batch(
-        settings,
-        index,
-        input_path,
-        output_path,
-        ScreenParams(review, request.top, settings.match_threshold),
-        progress=progress,
-        dask_progress=dask_progress,
-        notify=notify,
-    )
-    payload = {
-        "input": {"path": str(input_path), "sha256": batch.input_sha256},
-        "output": {"path": str(output_path), "sha256": _sha256(output_path)},
-        "rows": batch.summary.rows,
-        "output_rows": batch.summary.output_rows,
-        "matches": batch.summary.matches,
-        "partitions": batch.partitions,
-        "cluster": batch.cluster,
-        "request": {
-            "as_of": when.isoformat() if when else None,
-            "lists": list(request.lists) if request.lists is not None else None,
-            "threshold": review,
-            "top": request.top,
-        },
-        "list_versions": [version_record(v) for v in versions],
-        "screening": screening_config(
-            settings.screening_algorithm, settings.match_threshold, settings.review_threshold
-        ),
-    }
     warnings = version_warnings(app, versions, when)
-    payload["warnings"] = [w.to_dict() for w in warnings]
-    with unit_of_work(app.engine) as uow:
-        record = uow.record(SCREENING_BATCH, payload, app)
+    # The output is written under a temporary name and moved onto `output_path` as the last
+    # step of the record's transaction: a run that stops (a bad row, a lost cluster) leaves
+    # neither output nor record, and a file already at `output_path` as it was.
+    with staged(output_path) as stage:
+        batch = _screen_batch(
+            settings,
+            index,
+            input_path,
+            stage.location,
+            ScreenParams(review, request.top, settings.match_threshold),
+            progress=progress,
+            dask_progress=dask_progress,
+            notify=notify,
+        )
+        payload = {
+            "input": {"path": str(input_path), "sha256": batch.input_sha256},
+            "output": {"path": str(output_path), "sha256": _sha256(stage.location)},
+            "rows": batch.summary.rows,
+            "output_rows": batch.summary.output_rows,
+            "matches": batch.summary.matches,
+            "partitions": batch.partitions,
+            "cluster": batch.cluster,
+            "request": {
+                "as_of": when.isoformat() if when else None,
+                "lists": list(request.lists) if request.lists is not None else None,
+                "threshold": review,
+                "top": request.top,
+            },
+            "list_versions": [version_record(v) for v in versions],
+            "screening": screening_config(
+                settings.screening_algorithm, settings.match_threshold, settings.review_threshold
+            ),
+            "warnings": [w.to_dict() for w in warnings],
+        }
+        with unit_of_work(app.engine) as uow:
+            record = uow.record(SCREENING_BATCH, payload, app)
+            stage.publish()  # a failed move rolls the record back
     return FileScreening(
         batch.summary,
         tuple(versions),
