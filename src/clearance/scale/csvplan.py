@@ -22,7 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from clearance.screening.batch import SCREEN_REQUIRED, BatchInputError, csv_header, undecodable
+from clearance.screening.batch import (
+    SCREEN_REQUIRED,
+    BatchInputError,
+    csv_error,
+    csv_header,
+    undecodable,
+)
 
 # Universal newlines, as the text layer of the single-process run splits lines.
 _TEXT_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -124,7 +130,7 @@ class CsvScan:
             except StopIteration:
                 return
             except csv.Error as exc:
-                message = f"{self._label}: line {start}: {exc}"
+                message = csv_error(self._label, start, self._feed.line_num, exc)
                 raise BatchInputError(message) from exc
             if row:
                 self.rows += 1

@@ -53,6 +53,7 @@ __all__ = [
     "compare_file",
     "count_rows",
     "csv_chunks",
+    "csv_error",
     "csv_header",
     "parquet_rows",
     "replacing",
@@ -215,6 +216,14 @@ def csv_header(path: Path | str, reader: Any, required: Sequence[str]) -> list[s
     return header
 
 
+def csv_error(path: Path | str, start: int, end: int, exc: csv.Error) -> str:
+    """The message for a record the csv module refused, named by the line it starts on."""
+    message = f"{path}: line {start}: {exc}"
+    if end > start:  # the usual cause: a quote opened and never closed
+        message += f" (the record runs on from line {start} to line {end}: a quote not closed?)"
+    return message
+
+
 def csv_chunks(
     path: Path | str,
     reader: Any,
@@ -242,7 +251,9 @@ def csv_chunks(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise BatchInputError(f"{path}: line {start}: {exc}") from exc
+            raise BatchInputError(
+                csv_error(path, start, line_offset + reader.line_num, exc)
+            ) from exc
         if not row:
             continue
         where = f"line {start}"
