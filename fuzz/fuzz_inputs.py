@@ -26,8 +26,10 @@ its traceback and the input that reproduces it are saved in `build/fuzz/`
 
 Settings (environment): `FUZZ_INPUTS` per format (default 1,000,000), `FUZZ_PROCESSES`
 (default 2), `FUZZ_FORMATS` (comma-separated, default all), `FUZZ_SEED` (default 0),
-`FUZZ_TIMEOUT` (seconds per input, default 10). Inputs are numbered; input N of a format is
-the same bytes for the same FUZZ_SEED on any machine. Exit status 1 when there are findings.
+`FUZZ_TIMEOUT` (seconds per input, default 30: the largest inputs, 1.2 MB, parse in a few
+seconds on a loaded machine; the backtracking this looks for takes minutes). Inputs are
+numbered; input N of a format is the same bytes for the same FUZZ_SEED on any machine. Exit
+status 1 when there are findings.
 """
 
 from __future__ import annotations
@@ -534,7 +536,7 @@ class TooSlow(BaseException):  # not an Exception: no target may swallow it
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise TooSlow(f"took longer than {os.environ.get('FUZZ_TIMEOUT', '10')} s")
+    raise TooSlow(f"took longer than {os.environ.get('FUZZ_TIMEOUT', '30')} s")
 
 
 _SCRATCH: Path | None = None
@@ -645,7 +647,7 @@ def main() -> int:
     per_format = int(os.environ.get("FUZZ_INPUTS", "1000000").replace(",", "").replace("_", ""))
     processes = int(os.environ.get("FUZZ_PROCESSES", "2"))
     base_seed = int(os.environ.get("FUZZ_SEED", "0"))
-    timeout = float(os.environ.get("FUZZ_TIMEOUT", "10"))
+    timeout = float(os.environ.get("FUZZ_TIMEOUT", "30"))
     wanted = os.environ.get("FUZZ_FORMATS", "")
     formats = [f.strip() for f in wanted.split(",") if f.strip()] or list(TARGETS)
     unknown = sorted(set(formats) - set(TARGETS))
@@ -775,7 +777,7 @@ def replay(path: Path) -> int:
     scratch = _scratch_root()
     try:
         _init_worker([name], scratch)
-        outcome, exc = run_one(name, path.read_bytes(), float(os.environ.get("FUZZ_TIMEOUT", "10")))
+        outcome, exc = run_one(name, path.read_bytes(), float(os.environ.get("FUZZ_TIMEOUT", "30")))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"{name}: {outcome}")
