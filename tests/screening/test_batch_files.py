@@ -1,12 +1,14 @@
 """Batch files that stop half-way: no output, no record; errors name the real line.
 
-The parties are real names of the OFAC Consolidated list of 2018-04-06 (and unlisted ones),
-screened against that list in a real store (SQLite and PostgreSQL).
+The parties are real listed names (and unlisted ones): through the use case, the OFAC
+Consolidated list of 2018-04-06 in a real store (SQLite and PostgreSQL); through the file
+functions, the SDN list of 2023-12-28 (`sdn_index`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from clearance.audit.tables import audit_record
 from clearance.lists import parse_list
-from clearance.model import ListSource
+from clearance.model import Entry, ListSource
 from clearance.screening import BatchInputError, ScreeningIndex, compare_file, screen_file
 from clearance.service import Clearance, ScreenRequest, screen_parties_file
 from clearance.settings import load_settings
@@ -26,17 +28,20 @@ REQUEST = ScreenRequest(as_of=date(2018, 5, 1))
 BAD_LINE = 7_001  # in the second chunk of 5,000 rows: the first chunk was already written
 
 
-def listed_names(lists_dir: Path) -> list[str]:
+def plain_names(entries: Iterable[Entry]) -> list[str]:
     """The listed primary names, without commas and quotes (so a CSV line needs no quoting
     and holds exactly one record)."""
-    entries = parse_list(lists_dir.joinpath(*CONSOLIDATED), ListSource.OFAC_CONS).entries
     return [" ".join(e.primary_name.replace('"', "").replace(",", " ").split()) for e in entries]
 
 
-def party_lines(lists_dir: Path, rows: int) -> list[bytes]:
+def consolidated_names(lists_dir: Path) -> list[str]:
+    folder = lists_dir.joinpath(*CONSOLIDATED)
+    return plain_names(parse_list(folder, ListSource.OFAC_CONS).entries)
+
+
+def party_lines(names: list[str], rows: int) -> list[bytes]:
     """`rows` CSV lines of one physical line each (line N of the file is party N - 1): real
     listed names, every third one an unlisted name."""
-    names = listed_names(lists_dir)
     lines = []
     for number in range(1, rows + 1):
         name = names[number % len(names)] if number % 3 else f"Unlisted Trader {number}"
@@ -73,22 +78,25 @@ def app(engine: Engine, tmp_path: Path, lists_dir: Path) -> Clearance:
 
 
 @pytest.fixture(scope="module")
-def index(lists_dir: Path) -> ScreeningIndex:
-    entries = parse_list(lists_dir.joinpath(*CONSOLIDATED), ListSource.OFAC_CONS).entries
-    return ScreeningIndex.build(("ofac-cons", 1, entry) for entry in entries)
+def index(sdn_index: ScreeningIndex) -> ScreeningIndex:
+    return sdn_index
 
 
-@pytest.mark.parametrize("output_name", ["hits.csv", "hits.parquet"])
+@pytest.fixture(scope="module")
+def names(sdn_2023: list[Entry]) -> list[str]:
+    return plain_names(sdn_2023)
+
+
 def test_a_run_stopped_by_a_bad_row_leaves_no_output_and_no_record(
-    app: Clearance, tmp_path: Path, lists_dir: Path, output_name: str
+    app: Clearance, tmp_path: Path, lists_dir: Path
 ) -> None:
-    lines = party_lines(lists_dir, 7_500)
+    lines = party_lines(consolidated_names(lists_dir), 7_500)
     source = write_parties(
         tmp_path / "parties.csv", with_line(lines, BAD_LINE, b"p7000,Bank Maskan,,1952-13-45,\n")
     )
     folder = tmp_path / "out"
     folder.mkdir()
-    output = folder / output_name
+    output = folder / "hits.csv"
     before = records(app.engine)
 
     with pytest.raises(BatchInputError, match=rf"parties.csv: line {BAD_LINE}: dob"):
@@ -113,18 +121,17 @@ def test_a_run_stopped_by_a_bad_row_leaves_no_output_and_no_record(
 
 
 def test_screen_file_and_compare_file_replace_their_output_only_on_success(
-    index: ScreeningIndex, tmp_path: Path, lists_dir: Path
+    index: ScreeningIndex, tmp_path: Path, names: list[str]
 ) -> None:
-    lines = party_lines(lists_dir, 5_200)
+    lines = party_lines(names, 5_200)
     source = write_parties(
         tmp_path / "parties.csv", with_line(lines, 5_150, b"p5149,Bank Maskan,company,,\n")
     )
-    output = tmp_path / "out" / "hits.csv"
+    output = tmp_path / "out" / "hits.parquet"
     with pytest.raises(BatchInputError, match="line 5150: unknown type 'company'"):
         screen_file(index, source, output)
     assert not output.parent.exists() or list(output.parent.iterdir()) == []
 
-    names = listed_names(lists_dir)
     pairs = [f"{k},{names[k % len(names)]},{names[k * 7 % len(names)]},\n" for k in range(5_100)]
     pairs[5_050] = "5050,Bank Maskan,Bank Maskan,ship\n"
     pair_file = tmp_path / "pairs.csv"
@@ -142,13 +149,13 @@ def test_screen_file_and_compare_file_replace_their_output_only_on_success(
     ]
 
 
-@pytest.mark.parametrize("line", [3, 150, 6_500])
+@pytest.mark.parametrize("line", [3, 150, 2_500])
 def test_a_byte_that_is_not_utf8_is_named_by_its_line(
-    index: ScreeningIndex, tmp_path: Path, lists_dir: Path, line: int
+    index: ScreeningIndex, tmp_path: Path, names: list[str], line: int
 ) -> None:
     """A text layer decodes 8 KiB at a time: a bad byte in the first block was blamed on the
     header (line 1), a later one on the line where its block began."""
-    lines = with_line(party_lines(lists_dir, 7_000), line, b"p0,M\xfcller Trading GmbH,,,\n")
+    lines = with_line(party_lines(names, 7_000), line, b"p0,M\xfcller Trading GmbH,,,\n")
     source = write_parties(tmp_path / "latin1.csv", lines)
     with pytest.raises(BatchInputError, match=rf"latin1.csv: line {line}: 'utf-8' codec"):
         screen_file(index, source, tmp_path / "hits.csv")
@@ -156,11 +163,10 @@ def test_a_byte_that_is_not_utf8_is_named_by_its_line(
 
 
 def test_lines_are_counted_as_the_csv_module_counts_them(
-    index: ScreeningIndex, tmp_path: Path, lists_dir: Path
+    index: ScreeningIndex, tmp_path: Path, names: list[str]
 ) -> None:
     """A lone CR ends a line, a quoted line break starts another: the bad byte after both is
     on line 6 (header, p1, p2 with its quoted break = lines 3 and 4, the CR line 5)."""
-    names = listed_names(lists_dir)
     source = tmp_path / "odd.csv"
     source.write_bytes(
         b"id,name\r\n"
@@ -174,11 +180,11 @@ def test_lines_are_counted_as_the_csv_module_counts_them(
 
 
 def test_an_unclosed_quote_is_named_by_the_line_it_opens_on(
-    index: ScreeningIndex, tmp_path: Path, lists_dir: Path
+    index: ScreeningIndex, tmp_path: Path, names: list[str]
 ) -> None:
     """Without its closing quote, a record swallows every line to the end of the file; the
     csv module returns it as one row, and the error names where it starts."""
-    lines = with_line(party_lines(lists_dir, 40), 12, b'p11,"Bank Maskan,,,\n')
+    lines = with_line(party_lines(names, 40), 12, b'p11,"Bank Maskan,,,\n')
     source = write_parties(tmp_path / "quote.csv", lines)
     with pytest.raises(BatchInputError) as caught:
         screen_file(index, source, tmp_path / "hits.csv")
@@ -190,9 +196,9 @@ def test_an_unclosed_quote_is_named_by_the_line_it_opens_on(
 
 
 def test_a_record_spanning_lines_is_named_by_its_first_line(
-    index: ScreeningIndex, tmp_path: Path, lists_dir: Path
+    index: ScreeningIndex, tmp_path: Path, names: list[str]
 ) -> None:
-    lines = party_lines(lists_dir, 30)
+    lines = party_lines(names, 30)
     lines[8] = b'p9,"Bank Maskan\nBranch Office",vessel,1970-02-30,\n'  # lines 10 and 11
     source = write_parties(tmp_path / "spans.csv", lines)
     with pytest.raises(BatchInputError, match=r"spans.csv: line 10: dob '1970-02-30'"):
