@@ -7,7 +7,10 @@ functions, the SDN list of 2023-12-28 (`sdn_index`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import random
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -19,6 +22,7 @@ from clearance.audit.tables import audit_record
 from clearance.lists import parse_list
 from clearance.model import Entry, ListSource
 from clearance.screening import BatchInputError, ScreeningIndex, compare_file, screen_file
+from clearance.screening.batch import TextLines
 from clearance.service import Clearance, ScreenRequest, screen_parties_file
 from clearance.settings import load_settings
 from clearance.store.versions import import_list
@@ -203,3 +207,19 @@ def test_a_record_spanning_lines_is_named_by_its_first_line(
     source = write_parties(tmp_path / "spans.csv", lines)
     with pytest.raises(BatchInputError, match=r"spans.csv: line 10: dob '1970-02-30'"):
         screen_file(index, source, tmp_path / "hits.csv")
+
+
+def test_text_lines_split_as_the_text_layer_splits() -> None:
+    """`TextLines` (line by line, for the line numbers) gives csv.reader exactly the lines the
+    text layer would: LF, CRLF and lone CR ends, a BOM dropped, a last line without an end."""
+    rng = random.Random(7)
+    pieces = [b"a", b"\xc3\xa9", b"\r", b"\n", b"\r\n", b'"', b",", b" "]
+    for _ in range(3_000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        if rng.random() < 0.2:
+            data = b"\xef\xbb\xbf" + data
+        wrapper = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+        assert list(TextLines(io.BytesIO(data), "t")) == list(wrapper), data
+        ours = csv.reader(TextLines(io.BytesIO(data), "t"))
+        theirs = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+        assert list(ours) == list(theirs), data

@@ -77,7 +77,9 @@ class _TextFeed:
 
 def _simple(line: bytes) -> bool:
     """One record on one line: no quote, and no carriage return but a CRLF ending."""
-    return b'"' not in line and (b"\r" not in line or line.find(b"\r") == len(line) - 2)
+    return b'"' not in line and (
+        b"\r" not in line or (line.endswith(b"\r\n") and line.count(b"\r") == 1)
+    )
 
 
 class CsvScan:

@@ -60,6 +60,7 @@ __all__ = [
     "screen_chunk",
     "screen_file",
     "screen_writer",
+    "staging_name",
     "undecodable",
 ]
 
@@ -186,8 +187,10 @@ class TextLines:
         except UnicodeDecodeError as exc:
             raise BatchInputError(undecodable(self._label, self._before, raw, exc)) from exc
         self._bom = False
-        carriage = text.find("\r")
-        if carriage != -1 and carriage < len(text) - 2:  # a lone CR ends a line too
+        if not text:  # a byte-order mark alone: no line
+            return next(self)
+        if "\r" in text and not (text.endswith("\r\n") and text.count("\r") == 1):
+            # A lone CR ends a line too (a CRLF is one line end).
             self._pending = _TEXT_LINES.findall(text)[::-1]
             return next(self)
         self._before += 1
