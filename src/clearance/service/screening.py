@@ -316,26 +316,17 @@ def screen_parties_file(
             dask_progress=dask_progress,
             notify=notify,
         )
-        payload = {
-            "input": {"path": str(input_path), "sha256": batch.input_sha256},
-            "output": {"path": str(output_path), "sha256": _sha256(stage.location)},
-            "rows": batch.summary.rows,
-            "output_rows": batch.summary.output_rows,
-            "matches": batch.summary.matches,
-            "partitions": batch.partitions,
-            "cluster": batch.cluster,
-            "request": {
-                "as_of": when.isoformat() if when else None,
-                "lists": list(request.lists) if request.lists is not None else None,
-                "threshold": review,
-                "top": request.top,
-            },
-            "list_versions": [version_record(v) for v in versions],
-            "screening": screening_config(
-                settings.screening_algorithm, settings.match_threshold, settings.review_threshold
-            ),
-            "warnings": [w.to_dict() for w in warnings],
-        }
+        payload = _batch_payload(
+            settings,
+            request,
+            when,
+            review,
+            versions,
+            warnings,
+            {"path": str(input_path), "sha256": batch.input_sha256},
+            {"path": str(output_path), "sha256": _sha256(stage.location)},
+            batch,
+        )
         with unit_of_work(app.engine) as uow:
             record = uow.record(SCREENING_BATCH, payload, app)
             stage.publish()  # a failed move rolls the record back
@@ -349,6 +340,40 @@ def screen_parties_file(
         batch.shipping,
         warnings,
     )
+
+
+def _batch_payload(
+    settings: Settings,
+    request: ScreenRequest,
+    when: date | None,
+    review: float,
+    versions: Sequence[ListVersion],
+    warnings: Sequence[ListWarning],
+    input_file: dict[str, str],
+    output_file: dict[str, str],
+    batch: PartitionedRun,
+) -> dict[str, Any]:
+    """The `screening_batch` record: the files by checksum, the counts, what screened them."""
+    return {
+        "input": input_file,
+        "output": output_file,
+        "rows": batch.summary.rows,
+        "output_rows": batch.summary.output_rows,
+        "matches": batch.summary.matches,
+        "partitions": batch.partitions,
+        "cluster": batch.cluster,
+        "request": {
+            "as_of": when.isoformat() if when else None,
+            "lists": list(request.lists) if request.lists is not None else None,
+            "threshold": review,
+            "top": request.top,
+        },
+        "list_versions": [version_record(v) for v in versions],
+        "screening": screening_config(
+            settings.screening_algorithm, settings.match_threshold, settings.review_threshold
+        ),
+        "warnings": [w.to_dict() for w in warnings],
+    }
 
 
 def _sha256(location: Path | str) -> str:
