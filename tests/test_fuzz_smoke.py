@@ -17,9 +17,10 @@ from types import ModuleType
 
 import pytest
 
-from clearance.lists import ftm
+from clearance.lists import ftm, ofac_csv, uk_csv
 from clearance.lists.errors import ListFormatError
 from clearance.lists.ofac_remarks import mine_remarks
+from clearance.lists.uk_csv import _countries_in
 from clearance.schema import parse_party
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +152,37 @@ def test_a_remark_clause_longer_than_any_real_one_is_kept_as_a_note() -> None:
     damaged = "Passport A1234567" + " 9" * 70_000 + " (Iran)"
     facts = mine_remarks(damaged + ".")
     assert facts.identifiers == () and facts.properties["notes"] == (damaged + ".",)
+
+
+def test_a_country_field_of_blanks_reads_as_no_country(tmp_path: Path, lists_dir: Path) -> None:
+    """`\\s*[;/]\\s*` backtracked quadratically on a run of 140,000 blanks (over 10 CPU-s)."""
+    assert _countries_in("Iran ;\tIraq / Syria") == {"IR", "IQ", "SY"}
+    assert _countries_in(" " * 140_000) == set()
+    sample = lists_dir / "uk" / "2018-04-13" / "sanctionsconlist.csv"
+    first, header, *rows = sample.read_bytes().splitlines(keepends=True)
+    group = [r for r in rows if r.rstrip(b"\r\n").endswith(b",6894")]
+    country = header.decode().split(",").index("Country")
+    damaged = []
+    for row in group:
+        cells = row.decode("utf-8").split(",")  # this group quotes no field
+        cells[country] = " " * 100_000  # under the csv module's field limit
+        damaged.append(",".join(cells).encode())
+    path = tmp_path / "conlist.csv"
+    path.write_bytes(first + header + b"".join(damaged))
+    [entry] = list(uk_csv.parse(path).entries)
+    assert entry.source_id == "6894"
+
+
+def test_an_ofac_entity_number_of_5000_digits_is_a_format_error(
+    tmp_path: Path, lists_dir: Path
+) -> None:
+    subset = lists_dir / "ofac" / "sdn_csv" / "samples" / "2025-05_subset"
+    for name in ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"):
+        (tmp_path / name).write_bytes((subset / name).read_bytes())
+    alt = (tmp_path / "alt.csv").read_bytes().splitlines(keepends=True)
+    alt.insert(1, b"1" * 5_000 + b',10278,"aka","BURTON BURGESS",-0- \r\n')
+    (tmp_path / "alt.csv").write_bytes(b"".join(alt))
+    with pytest.raises(ListFormatError) as caught:
+        list(ofac_csv.parse(tmp_path).entries)
+    assert caught.value.line == 2
+    assert f"column 1 is not a number: '{'1' * 40}...'" in str(caught.value)
