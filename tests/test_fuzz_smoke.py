@@ -12,12 +12,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from clearance.lists import ftm, ofac_csv, uk_csv
+from clearance.lists import ftm, ofac_csv, ofac_xml, uk_csv
+from clearance.lists.countries import country_code
 from clearance.lists.errors import ListFormatError
 from clearance.lists.ofac_remarks import mine_remarks
 from clearance.lists.uk_csv import _countries_in
@@ -186,3 +188,29 @@ def test_an_ofac_entity_number_of_5000_digits_is_a_format_error(
         list(ofac_csv.parse(tmp_path).entries)
     assert caught.value.line == 2
     assert f"column 1 is not a number: '{'1' * 40}...'" in str(caught.value)
+
+
+def test_country_names_longer_than_any_real_one_are_no_country() -> None:
+    """100,000 characters took over 10 CPU-s in the transliteration of the fallback lookup."""
+    assert country_code("Iran (Islamic Republic of)") == "IR"
+    assert country_code("Iran " + "x" * 100_000) is None
+
+
+def test_a_uk_first_line_with_a_run_of_commas_reads_its_date(tmp_path: Path) -> None:
+    """`(\\S+?)\\s*,*\\s*$` backtracked quadratically on the commas after the date."""
+    path = tmp_path / "conlist.csv"
+    assert uk_csv._read_published(["Last Updated", "13/04/2018", *[""] * 100_000], path) == date(
+        2018, 4, 13
+    )
+    with pytest.raises(ListFormatError, match="line 1 must read 'Last Updated,dd/mm/yyyy'"):
+        uk_csv._read_published(["Last Updated", "13/04/2018", "x", *[""] * 100_000], path)
+
+
+def test_an_advanced_xml_year_of_30_digits_is_a_format_error(
+    tmp_path: Path, lists_dir: Path
+) -> None:
+    sample = _runner().seed_ofac_advanced(lists_dir)
+    path = tmp_path / "sdn_advanced.xml"
+    path.write_bytes(sample.replace(b"<Year>2024</Year>", b"<Year>" + b"9" * 30 + b"</Year>", 1))
+    with pytest.raises(ListFormatError, match="not a date: '9999"):
+        list(ofac_xml.parse(path).entries)
