@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CLEARANCE_LISTS_DIR ?= $(abspath ../shared/data/lists)
 
-.PHONY: setup run test lint typecheck bench screenshots clean
+.PHONY: setup run test lint typecheck bench screenshots clean fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: setup
 # The web UI's pictures in docs/screenshots/, taken by its browser tests (Debian's chromium).
 screenshots: setup
 	CLEARANCE_SCREENSHOTS=$(abspath docs/screenshots) $(BIN)/python -m pytest tests/web -q -p no:xdist
+
+# Mutated real inputs into every input parser (fuzz/fuzz_inputs.py): FUZZ_INPUTS per format
+# (default 1,000,000), two processes; findings and the inputs that reproduce them in build/fuzz.
+fuzz: setup
+	$(BIN)/python fuzz/fuzz_inputs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

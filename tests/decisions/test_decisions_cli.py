@@ -126,6 +126,56 @@ def test_decide_json_lines_in_json_lines_out(run: Invoke) -> None:
     assert "1 of 6 transactions could not be decided" in result.stderr
 
 
+@pytest.mark.slow  # screens against a whole SDN snapshot
+def test_a_malformed_json_line_is_reported_and_the_others_decided(
+    run: Invoke, tmp_path: Path
+) -> None:
+    """docs/decisions.md: in a batch, a bad record is refused with its line and the others
+    are still decided (and recorded with --record); the command exits 2 at the end."""
+    good = [json.dumps(FEE | {"id": f"m{k}"}, ensure_ascii=False).encode() for k in range(4)]
+    lines = [
+        good[0],
+        b'{"id": "m-broken", "date": "2019-03-01", "parties": [{"name": "FSB"}',  # cut short
+        good[1],
+        json.dumps(FEE | {"id": "m-latin1", "cap_holder": "Caf\u00e9"}, ensure_ascii=False).encode(
+            "latin-1"
+        ),
+        b'{"id": "m-deep", "parties": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        good[2],
+        b'{"id": "m-huge", "amount": {"value": ' + b"9" * 5_000 + b', "currency": "USD"}}',
+        good[3],
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = run("decide", str(path), "--record")
+    assert result.exit_code == 2
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("decision") for o in out] == [
+        "AUTHORIZED",
+        None,
+        "AUTHORIZED",
+        None,
+        None,
+        "AUTHORIZED",
+        None,
+        "AUTHORIZED",
+    ]
+    assert all(o["recorded"] for o in out if "decision" in o)
+    errors = {o["record"]: o["error"] for o in out if "error" in o}
+    name = str(path)
+    assert errors == {
+        f"{name}:2": f"{name}:2: not JSON: Expecting ',' delimiter",
+        f"{name}:4": f"{name}:4: not UTF-8 text (byte 345 of the line: invalid continuation byte)",
+        f"{name}:5": f"{name}:5: not JSON: nested too deeply",
+        f"{name}:7": f"{name}:7: not JSON: Exceeds the limit (4300 digits) for integer string "
+        "conversion: value has 5000 digits",
+    }
+    assert "4 of 8 transactions could not be decided" in result.stderr
+    ledger = json.loads(run("ledger", "show", "--format", "json").stdout)
+    used = {(c["holder"], c["used"]) for c in ledger["caps"]}
+    assert used == {("acme corp", "4800.00")}  # the four good lines, 1,200 each
+
+
 def test_decide_input_errors_name_the_place(run: Invoke, tmp_path: Path) -> None:
     broken = write(tmp_path, "broken.json", '{"id": "x",\n "date": }')
     result = run("decide", broken)

@@ -95,12 +95,22 @@ def test_a_bad_row_stops_the_run_as_in_one_process(
     rows = party_rows(lists_dir, 11_000)
     rows[10_500] = {**rows[10_500], "dob": "1952-13-45"}  # in the third partition
     source = write_csv(tmp_path / "parties.csv", rows)
+    out = tmp_path / "out"
     with pytest.raises(BatchInputError) as single:
-        screen_parties_file(app, source, tmp_path / "single.csv", REQUEST)
+        screen_parties_file(app, source, out / "single.csv", REQUEST)
     before = records(app)
     clustered = with_settings(app, dask_scheduler=dask_scheduler, dask_partition_rows=5_000)
     with pytest.raises(BatchInputError) as cluster:
-        screen_parties_file(clustered, source, tmp_path / "cluster.csv", REQUEST)
+        screen_parties_file(clustered, source, out / "cluster.csv", REQUEST)
     assert str(cluster.value) == str(single.value)
     assert "1952-13-45" in str(cluster.value) or "dob" in str(cluster.value)
     assert records(app) == before  # no record for a batch that did not finish
+    # No output either (the first partitions' hits were written before the third failed),
+    # and a file already at the output path is left as it was.
+    assert list(out.iterdir()) == []
+    earlier = out / "cluster.csv"
+    earlier.write_bytes(b"the previous run's hits\n")
+    with pytest.raises(BatchInputError):
+        screen_parties_file(clustered, source, earlier, REQUEST)
+    assert earlier.read_bytes() == b"the previous run's hits\n"
+    assert list(out.iterdir()) == [earlier]

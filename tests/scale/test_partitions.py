@@ -138,3 +138,67 @@ def test_bad_utf8_is_named_by_its_line(tmp_path: Path) -> None:
     parts = list(Plan(str(path), str(path), 5_000))
     with pytest.raises(BatchInputError, match=r"line 6002: 'utf-8' codec can't decode"):
         list(parts[1].chunks())
+
+
+def _refusals(path: Path) -> tuple[str, str]:
+    """The single-process run's error for `path`, and the partitioned run's."""
+    with pytest.raises(BatchInputError) as single:
+        whole(path)
+    with pytest.raises(BatchInputError) as parts:
+        [chunk for part in Plan(str(path), str(path), 5_000) for chunk in part.chunks()]
+    return str(single.value), str(parts.value)
+
+
+@pytest.mark.parametrize("line", [3, 5_500])
+def test_bad_utf8_and_an_unclosed_quote_are_named_by_their_line_in_both_runs(
+    tmp_path: Path, lists_dir: Path, line: int
+) -> None:
+    rows = [
+        f"p{k},{r['name'].replace(',', ' ')},,,\n".encode()
+        for k, r in enumerate(party_rows(lists_dir, 6_000))
+    ]
+    header = b"id,name,type,dob,country\n"
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(
+        header + b"".join(rows[: line - 2]) + b"9,M\xfcller\n" + b"".join(rows[line - 1 :])
+    )
+    single, parts = _refusals(latin1)
+    assert single == parts
+    assert single.startswith(f"{latin1}: line {line}: 'utf-8' codec can't decode byte 0xfc")
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_bytes(
+        header + b"".join(rows[: line - 2]) + b'9,"Bank Maskan,,,\n' + b"".join(rows[line - 1 :])
+    )
+    single, parts = _refusals(unclosed)
+    assert single == parts
+    if line == 3:  # the csv module gives up once the field reaches 131,072 characters
+        assert single.startswith(f"{unclosed}: line 3: field larger than field limit (131072)")
+        assert "(the record runs on from line 3 to line " in single
+        assert single.endswith(": a quote not closed?)")
+    else:
+        assert single == (
+            f"{unclosed}: line {line}: a quoted field opened in this record is never closed "
+            "(it runs on to the end of the file, line 6001)"
+        )
+
+
+def test_a_partitioned_run_that_stops_writes_nothing(tmp_path: Path, lists_dir: Path) -> None:
+    """A URL output (here fsspec's memory) and a local one: no partial file, and a file
+    already there as it was."""
+    folder = lists_dir / "ofac" / "consolidated" / "2018-04-06"
+    entries = parse_list(folder, ListSource.OFAC_CONS).entries
+    index = ScreeningIndex.build(("ofac-cons", 1, entry) for entry in entries)
+    rows = party_rows(lists_dir, 7_000)
+    rows[6_000] = {**rows[6_000], "country": "Atlantis"}  # in the second partition
+    source = write_csv(tmp_path / "parties.csv", rows)
+    params = ScreenParams(0.75, 10, None)
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/clearance-stop/hits.csv", b"earlier hits\n")
+    for target in ("memory://clearance-stop/hits.csv", str(tmp_path / "out" / "hits.csv")):
+        with pytest.raises(BatchInputError, match="country must be an ISO 3166-1"):
+            screen_partitioned(
+                index, f"file://{source}", target, params, partition_rows=5_000, spec=None
+            )
+    assert memory.ls("/clearance-stop", detail=False) == ["/clearance-stop/hits.csv"]
+    assert memory.cat("/clearance-stop/hits.csv") == b"earlier hits\n"
+    assert list((tmp_path / "out").iterdir()) == []

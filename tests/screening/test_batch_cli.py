@@ -189,6 +189,23 @@ def test_bad_input_rows_name_file_and_line(run, db_url: str, tmp_path: Path) -> 
     assert "line 3: empty name" in result.output
 
 
+def test_a_file_stopped_at_line_7001_leaves_no_output(run, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The first 5,000-row chunk used to be written before the bad row stopped the run."""
+    names = ["Bank Maskan", "Banco Nacional de Cuba", "Acme Printers GmbH", "Olga Petrova"]
+    lines = [f"p{k},{names[k % len(names)]},,,\n" for k in range(2, 7_001)]
+    source = tmp_path / "parties.csv"
+    source.write_text(
+        "id,name,type,dob,country\n" + "".join(lines) + "p7001,Bank Maskan,,,XX\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out" / "hits.csv"
+    args = ("--input", str(source), "--output", str(output), "--as-of", "2018-05-01")
+    result = run("screen", *args, "--db", db_url)
+    assert result.exit_code == 2
+    assert f"{source}: line 7001: country must be an ISO 3166-1 alpha-2 code" in result.output
+    assert not output.parent.exists() or list(output.parent.iterdir()) == []
+
+
 def test_compare_pairs(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pairs = tmp_path / "pairs.csv"
     pairs.write_text(

@@ -63,5 +63,5 @@ def test_decide_refuses_json_nested_100000_deep(store_url: str, tmp_path: Path) 
     for path, where in ((deep, "deep.json"), (lines, "deep.jsonl:2")):
         result = CliRunner().invoke(cli, ["decide", str(path)], env=env)
         assert result.exit_code == 2, result.output
-        assert f"{where}: JSON nested too deeply" in result.output
+        assert f"{where}: not JSON: nested too deeply" in result.output
         assert "Traceback" not in result.output

@@ -11,8 +11,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -63,41 +61,9 @@ def _app(db: str | None, rules_dir: Path | None) -> Clearance:
 # --- decide ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Record:
-    where: str
-    data: Any
-
-
-def _loads(text: str, where: str) -> Any:
-    """JSON with exact decimals; nesting deeper than Python's parser recurses is a user error."""
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except RecursionError as exc:
-        raise ClearanceError(f"{where}: JSON nested too deeply (not a transaction)") from exc
-
-
-def read_transactions(text: str, name: str) -> tuple[list[_Record], bool]:
-    """One JSON object, a JSON array, or JSON lines. Returns the records and whether the input
-    was many (an array or lines: the answer is then JSON lines)."""
-    try:
-        whole = _loads(text, name)
-    except json.JSONDecodeError as exc:
-        if exc.msg != "Extra data":
-            raise ClearanceError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from exc
-    else:
-        if isinstance(whole, list):
-            return [_Record(f"{name}[{i}]", item) for i, item in enumerate(whole)], True
-        return [_Record(name, whole)], False
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(_Record(f"{name}:{number}", _loads(line, f"{name}:{number}")))
-        except json.JSONDecodeError as exc:
-            raise ClearanceError(f"{name}:{number}: not JSON: {exc.msg}") from exc
-    return records, True
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes: read_transactions decodes it, line by line if need be."""
+    return sys.stdin.buffer.read()
 
 
 @click.command("decide")
@@ -126,21 +92,24 @@ def decide_command(
     """
     from clearance.decisions import Transaction
     from clearance.decisions.report import render_text
+    from clearance.decisions.transaction import read_transactions
     from clearance.service.decisions import decide
 
     name = "<stdin>" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = _stdin_bytes() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise ClearanceError(f"{name}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ClearanceError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
-    records, many = read_transactions(text, name)
+    with user_errors():
+        batch = read_transactions(data, name)
+    records, many = batch.records, batch.many
     app = _app(db, rules_dir)
     failed = 0
     for rec in records:
         try:
             with user_errors():
+                if rec.error is not None:
+                    raise rec.error  # a line that is not JSON: reported in its place
                 txn = Transaction.from_dict(rec.data, rec.where)
                 result = decide(app, txn, record=record, cap_holder=cap_holder)
         except ClearanceError as exc:

@@ -8,6 +8,7 @@ Money is `Decimal` throughout and rendered as a string in JSON, so no cent is lo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -248,6 +249,101 @@ class Transaction:
 
     def content_hash(self) -> str:
         return content_hash(self.to_dict())
+
+
+# --- reading a transaction input: one object, an array, or JSON lines ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecord:
+    """One record of a transaction input: its JSON value, or why it could not be read."""
+
+    where: str  # `name`, `name[3]` (an array) or `name:3` (JSON lines)
+    data: Any = None
+    error: TransactionError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionInput:
+    records: tuple[TransactionRecord, ...]
+    many: bool  # an array or JSON lines: the answer is then one line per record
+
+
+def _json(text: str) -> Any:
+    """JSON with amounts as exact decimals; every way it can fail is a `ValueError`."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    # Other ValueErrors: a JSONDecodeError, or an integer of more than 4,300 digits.
+
+
+def _not_json(where: str, exc: ValueError) -> TransactionError:
+    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc).split(";")[0]
+    return TransactionError(f"{where}: not JSON: {reason}")
+
+
+def _is_json_lines(text: str) -> bool:
+    """Whether input that is not one JSON document is JSON lines (one record a line).
+
+    A document that starts an array, or an object on a line of its own, is one document, so
+    a syntax error in it refuses it whole; only a record on a single line is read as JSON lines,
+    whose lines are judged one by one.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return len(lines) > 1 and lines[0].startswith("{") and lines[0] != "{"
+
+
+def read_transactions(data: str | bytes, name: str) -> TransactionInput:
+    """One JSON object, a JSON array, or JSON lines (docs/decisions.md).
+
+    A malformed document (or an array) is refused whole (`TransactionError`); in JSON lines,
+    a line that is not UTF-8 or not JSON is a record with its error, named `name:LINE`, and
+    the other lines are read: a batch decides its good records and reports the bad ones.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    text = raw.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text, raw = text[1:], raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        whole = _json(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        if not _is_json_lines(text):
+            raise TransactionError(
+                f"{name}: not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
+            ) from None
+    except ValueError as exc:
+        extra = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data"
+        if not extra and not _is_json_lines(text):
+            line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+            raise _not_json(f"{name}:{line}" if line else name, exc) from None
+    else:
+        if isinstance(whole, list):
+            return TransactionInput(
+                tuple(TransactionRecord(f"{name}[{i}]", item) for i, item in enumerate(whole)),
+                True,
+            )
+        return TransactionInput((TransactionRecord(name, whole),), False)
+    return TransactionInput(tuple(_json_lines(raw, name)), True)
+
+
+def _json_lines(raw: bytes, name: str) -> list[TransactionRecord]:
+    records = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        where = f"{name}:{number}"
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"{where}: not UTF-8 text (byte {exc.start + 1} of the line: {exc.reason})"
+            records.append(TransactionRecord(where, error=TransactionError(problem)))
+            continue
+        if not text.strip():
+            continue
+        try:
+            records.append(TransactionRecord(where, _json(text)))
+        except ValueError as exc:
+            records.append(TransactionRecord(where, error=_not_json(where, exc)))
+    return records
 
 
 def _party_as_given(party: Party) -> dict[str, Any]:

@@ -103,11 +103,16 @@ def _from_rigour(name: str) -> str | None:
     return prefix.upper() if len(prefix) == 2 and prefix.isalpha() else None
 
 
+# Longer than any country name a list writes (under 60 characters): a damaged field of
+# 100,000 characters took over 10 s in rigour's transliteration (found by make fuzz).
+_LONGEST_NAME = 200
+
+
 @lru_cache(maxsize=8192)
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code for a country name as a list publishes it, or None."""
     key = _normalize(name)
-    if not key or not any(ch.isalpha() for ch in key):
+    if not key or len(key) > _LONGEST_NAME or not any(ch.isalpha() for ch in key):
         return None
     if key in _LIST_SPELLINGS:
         return _LIST_SPELLINGS[key]

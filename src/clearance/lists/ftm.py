@@ -201,6 +201,13 @@ class _Raw:
 _TOO_DEEP = "JSON nested too deep (no FtM entity nests more than a few levels)"
 
 
+def _why(exc: Exception) -> str:
+    """What is wrong with JSON the json module refused (its messages, made short)."""
+    if isinstance(exc, RecursionError):
+        return _TOO_DEEP
+    return str(exc).split(";")[0]
+
+
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -218,6 +225,10 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 ) from exc
             except RecursionError as exc:
                 raise ListFormatError(str(path), _TOO_DEEP, line=number) from exc
+            except ValueError as exc:  # a number of 4,300+ digits
+                raise ListFormatError(
+                    str(path), f"unreadable JSON line: {_why(exc)}", line=number
+                ) from exc
             if not isinstance(data, dict):
                 raise ListFormatError(str(path), "line is not a JSON object", line=number)
             yield number, data
@@ -613,10 +624,8 @@ class _Index:
 def _read_index(path: Path) -> _Index:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ListFormatError(str(path), f"malformed delta index: {exc}") from exc
-    except RecursionError as exc:
-        raise ListFormatError(str(path), f"malformed delta index: {_TOO_DEEP}") from exc
+    except (ValueError, RecursionError) as exc:  # also 4,300+ digit numbers, deep nesting
+        raise ListFormatError(str(path), f"malformed delta index: {_why(exc)}") from exc
     versions = data.get("versions") if isinstance(data, dict) else None
     if not isinstance(versions, dict):
         raise ListFormatError(str(path), "delta index without a 'versions' object")

@@ -135,7 +135,7 @@ def _date_point(elem: etree._Element, q: _Tags, path: Path) -> date:
     try:
         year = int(texts[0])
         return date(year, int(texts[1] or 1), int(texts[2] or 1))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a year of 20 digits
         raise ListFormatError(
             str(path), f"not a date: {'-'.join(texts)!r}", line=line_of(elem)
         ) from exc

@@ -585,7 +585,16 @@ def _mine_identifier(clause: str, out: _Collector) -> bool:
     return True
 
 
+# The longest clause of any real SDN remark is 334 characters. A longer one is kept as a note,
+# unread: the patterns below backtrack, and on a damaged file's 100,000-character clause they
+# would take minutes (found by `make fuzz`).
+_MAX_MINED_CLAUSE = 2_000
+
+
 def _mine_clause(clause: str, out: _Collector) -> None:
+    if len(clause) > _MAX_MINED_CLAUSE:
+        out.put("notes", clause.strip())
+        return
     clause = _ALT.sub("", clause)
     if not clause:
         return

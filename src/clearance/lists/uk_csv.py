@@ -107,7 +107,8 @@ _MAPPED = {
 }
 _KIND_ORDER = {NameKind.PRIMARY: 0, NameKind.AKA: 1, NameKind.FKA: 2, NameKind.WEAK: 3}
 _DOB = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-_FIRST_LINE = re.compile(r"^Last Updated\s*,\s*(\S+?)\s*,*\s*$")
+# The date holds no comma: `(\S+?)\s*,*\s*$` backtracked quadratically on a run of commas.
+_FIRST_LINE = re.compile(r"^Last Updated\s*,\s*([^\s,]+)[\s,]*$")
 # `(1)`, `1)`, `a)`, `(a)`: markers of a numbered enumeration inside one field.
 _ENUM_MARK = re.compile(r"(?:^|\s|,|;)\(?(?:\d{1,2}|[a-h])\)(?:-\(?\d{1,2}\))?\s*", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\([^()]*\)")
@@ -360,7 +361,8 @@ def _countries_in(text: str) -> set[str]:
         return set()
     parts = _ENUM_MARK.split(text)
     if len(parts) == 1:
-        parts = re.split(r"\s*[;/]\s*", text)
+        # Not `\s*[;/]\s*`: on a long run of blanks that backtracks quadratically (make fuzz).
+        parts = [part.strip() for part in re.split(r"[;/]", text)]
     codes: set[str] = set()
     for part in parts:
         part = part.strip(" ,;.-")

@@ -22,7 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from clearance.screening.batch import SCREEN_REQUIRED, BatchInputError, csv_header
+from clearance.screening.batch import (
+    SCREEN_REQUIRED,
+    BatchInputError,
+    csv_error,
+    csv_header,
+    undecodable,
+)
 
 # Universal newlines, as the text layer of the single-process run splits lines.
 _TEXT_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -51,7 +57,7 @@ class _TextFeed:
         try:
             text = line.decode("utf-8-sig" if self.first else "utf-8")
         except UnicodeDecodeError as exc:
-            raise BatchInputError(f"{self._label}: line {self.line_num + 1}: {exc}") from exc
+            raise BatchInputError(undecodable(self._label, self.line_num, line, exc)) from exc
         self.first = False
         self.offset += len(line)  # counted when taken from the file, whole
         self.pending.extend(_TEXT_LINES.findall(text))
@@ -71,7 +77,9 @@ class _TextFeed:
 
 def _simple(line: bytes) -> bool:
     """One record on one line: no quote, and no carriage return but a CRLF ending."""
-    return b'"' not in line and (b"\r" not in line or line.find(b"\r") == len(line) - 2)
+    return b'"' not in line and (
+        b"\r" not in line or (line.endswith(b"\r\n") and line.count(b"\r") == 1)
+    )
 
 
 class CsvScan:
@@ -118,12 +126,13 @@ class CsvScan:
     def _through_csv(self) -> Iterator[Boundary]:
         """Records through the csv module until the feed is back at the start of a line."""
         while True:
+            start = self._feed.line_num + 1  # the line the record starts on
             try:
                 row = next(self._reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                message = f"{self._label}: line {self._feed.line_num}: {exc}"
+                message = csv_error(self._label, start, self._feed.line_num, exc)
                 raise BatchInputError(message) from exc
             if row:
                 self.rows += 1

@@ -7,11 +7,14 @@ fsspec is the file layer Dask itself reads through, so a location a Dask user al
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 from urllib.parse import urlsplit
+
+from clearance.screening.batch import staging_name
 
 BLOCK = 1 << 20
 
@@ -62,3 +65,58 @@ def sha256_of(location: str | Path) -> str:
         while block := handle.read(BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+class Staged:
+    """A batch's output while it is written: a temporary name beside `target` (a path or a
+    URL, with the target's extension), moved onto `target` by `publish()` once the run and
+    its record are complete. Until then `target` is untouched: a run that stops leaves no
+    output and an earlier file at that path as it was."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = target
+        name = name_path(target)
+        temporary = staging_name(name.name, name.suffix)
+        self.location: str | Path
+        if is_url(target):
+            self.location = f"{str(target).rsplit('/', 1)[0]}/{temporary}"
+        else:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.location = path.with_name(temporary)
+        self.published = False
+
+    def publish(self) -> None:
+        """Move the written output onto the target (a rename on a local disk)."""
+        if is_url(self.target):
+            import fsspec.core
+
+            fs, source = fsspec.core.url_to_fs(str(self.location))
+            _, target = fsspec.core.url_to_fs(str(self.target))
+            fs.mv(source, target)
+        else:
+            os.replace(self.location, self.target)
+        self.published = True
+
+    def discard(self) -> None:
+        """Remove what was written, unless it was published."""
+        if self.published:
+            return
+        if is_url(self.location):
+            import fsspec.core
+
+            fs, source = fsspec.core.url_to_fs(str(self.location))
+            if fs.exists(source):
+                fs.rm(source)
+        else:
+            Path(self.location).unlink(missing_ok=True)
+
+
+@contextmanager
+def staged(target: str | Path) -> Iterator[Staged]:
+    """A `Staged` output for `target`, discarded at the end of the block unless published."""
+    stage = Staged(target)
+    try:
+        yield stage
+    finally:
+        stage.discard()

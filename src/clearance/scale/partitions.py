@@ -37,6 +37,7 @@ from clearance.screening.batch import (
     SCREEN_REQUIRED,
     BatchInputError,
     Chunk,
+    TextLines,
     check_columns,
     csv_chunks,
     parquet_rows,
@@ -66,18 +67,16 @@ class CsvPartition:
                 data = handle.read(self.end - self.start)
         except OSError as exc:
             raise _unreadable(self.label, exc) from exc
-        try:  # a partition starts on a record boundary, never inside a character
-            text = data.decode("utf-8-sig" if self.start == 0 else "utf-8")
-        except UnicodeDecodeError as exc:
-            line = self.line_offset + data[: exc.start].count(b"\n") + 1
-            raise BatchInputError(f"{self.label}: line {line}: {exc}") from exc
-        reader = csv.reader(io.StringIO(text, newline=""))
+        # A partition starts on a record boundary; its lines are numbered from `line_offset`.
+        lines = TextLines(io.BytesIO(data), self.label, self.line_offset, bom=self.start == 0)
+        reader = csv.reader(lines)
         yield from csv_chunks(
             self.label,
             reader,
             self.header,
             SCREEN_REQUIRED,
             SCREEN_OPTIONAL,
+            lines=lines,
             line_offset=self.line_offset,
         )
 

@@ -91,8 +91,29 @@ def screen_partitioned(
 ) -> PartitionedRun:
     """Screen `source` into `target` in partitions of `partition_rows` rows, on the cluster
     `spec` names (None: in this process). `progress(rows)` is called as partitions are
-    written; `dask_progress` draws Dask's progress bar (on stdout) while a cluster works."""
+    written; `dask_progress` draws Dask's progress bar (on stdout) while a cluster works.
+
+    The output is written under a temporary name beside `target` and moved onto it only when
+    every partition has been screened: a run that stops leaves no output."""
     plan = Plan(files.absolute(source), str(source), partition_rows)
+    with files.staged(target) as stage:
+        run = _partitioned(
+            index, plan, stage.location, params, spec, progress, dask_progress, notify
+        )
+        stage.publish()
+    return run
+
+
+def _partitioned(
+    index: ScreeningIndex,
+    plan: Plan,
+    target: str | Path,
+    params: ScreenParams,
+    spec: ClusterSpec | None,
+    progress: Progress | None,
+    dask_progress: bool,
+    notify: Notify | None,
+) -> PartitionedRun:
     started = time.perf_counter()
     if spec is None:
         totals = _Totals()

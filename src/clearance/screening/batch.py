@@ -8,8 +8,14 @@ Input and output are CSV (UTF-8, header row) or Parquet, chosen by file extensio
 - `compare_file`: input columns `pair_id`, `left`, `right` and optionally `type`; output
   pair_id, score, match.
 
-A bad row (no name, an unknown type, a malformed date or country) stops the run with a
-`BatchInputError` naming the file and the line (CSV) or record (Parquet).
+A bad row (no name, an unknown type, a malformed date or country), a byte that is not UTF-8
+or a quoted field never closed stops the run with a `BatchInputError` naming the file and the
+line (CSV: the physical line where the record starts, counted as the csv module counts lines)
+or record (Parquet).
+
+Output is written to a temporary file beside the target and renamed onto it only when the run
+succeeds (`replacing`): a run that stops leaves no output, and an earlier file at that path as
+it was.
 """
 
 from __future__ import annotations
@@ -18,7 +24,11 @@ import csv
 import functools
 import importlib
 import io
-from collections.abc import Callable, Iterator, Sequence
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -54,16 +64,21 @@ __all__ = [
     "SCREEN_REQUIRED",
     "BatchInputError",
     "BatchSummary",
+    "TextLines",
     "check_columns",
     "check_screen_input",
     "compare_file",
     "count_rows",
     "csv_chunks",
+    "csv_error",
     "csv_header",
     "parquet_rows",
+    "replacing",
     "screen_chunk",
     "screen_file",
     "screen_writer",
+    "staging_name",
+    "undecodable",
 ]
 
 CHUNK_ROWS = 5000
@@ -150,13 +165,71 @@ def check_columns(path: Path | str, present: Sequence[str], required: Sequence[s
         )
 
 
+# Line ends as the text layer (`newline=""`) splits lines: LF, CRLF and a lone CR.
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+_TEXT_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def undecodable(label: Path | str, before: int, raw: bytes, exc: UnicodeDecodeError) -> str:
+    """The message for bytes `raw` (one binary line, `before` text lines into the file) that
+    are not UTF-8: it names the physical line of the bad byte, as the csv module counts lines."""
+    prefix = raw[: exc.start].decode("utf-8", "replace")
+    return f"{label}: line {before + 1 + len(_LINE_ENDS.findall(prefix))}: {exc}"
+
+
+class TextLines:
+    """The text lines of binary lines of UTF-8, for csv.reader, decoded one line at a time.
+
+    A text layer decodes blocks of 8 KiB, so its error for a bad byte comes while the reader
+    is lines earlier (the header, for a small file); here the bad byte is found on its own
+    line, named by `undecodable`. `ended` turns true once the lines have run out: a record the
+    reader returns after that was cut off by the end of the file (a quoted field never closed).
+    """
+
+    def __init__(
+        self, lines: Iterable[bytes], label: Path | str, line_offset: int = 0, *, bom: bool = True
+    ) -> None:
+        self._lines = iter(lines)
+        self._label = label
+        self._before = line_offset
+        self._bom = bom
+        self._pending: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> TextLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            self._before += 1
+            return self._pending.pop()
+        raw = next(self._lines, None)
+        if raw is None:
+            self.ended = True
+            raise StopIteration
+        try:
+            text = raw.decode("utf-8-sig" if self._bom else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise BatchInputError(undecodable(self._label, self._before, raw, exc)) from exc
+        self._bom = False
+        if not text:  # a byte-order mark alone: no line
+            return next(self)
+        if "\r" in text and not (text.endswith("\r\n") and text.count("\r") == 1):
+            # A lone CR ends a line too (a CRLF is one line end).
+            self._pending = _TEXT_LINES.findall(text)[::-1]
+            return next(self)
+        self._before += 1
+        return text
+
+
 def _read_csv(
     path: Path, required: Sequence[str], optional: Sequence[str]
 ) -> Iterator[list[tuple[str, dict[str, str]]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    with path.open("rb") as handle:
+        lines = TextLines(handle, path)
+        reader = csv.reader(lines)
         header = csv_header(path, reader, required)
-        yield from csv_chunks(path, reader, header, required, optional)
+        yield from csv_chunks(path, reader, header, required, optional, lines=lines)
 
 
 def csv_header(path: Path | str, reader: Any, required: Sequence[str]) -> list[str]:
@@ -171,6 +244,14 @@ def csv_header(path: Path | str, reader: Any, required: Sequence[str]) -> list[s
     return header
 
 
+def csv_error(path: Path | str, start: int, end: int, exc: csv.Error) -> str:
+    """The message for a record the csv module refused, named by the line it starts on."""
+    message = f"{path}: line {start}: {exc}"
+    if end > start:  # the usual cause: a quote opened and never closed
+        message += f" (the record runs on from line {start} to line {end}: a quote not closed?)"
+    return message
+
+
 def csv_chunks(
     path: Path | str,
     reader: Any,
@@ -179,25 +260,37 @@ def csv_chunks(
     optional: Sequence[str],
     *,
     line_offset: int = 0,
+    lines: TextLines | None = None,
 ) -> Iterator[Chunk]:
     """Chunks of CHUNK_ROWS rows from a CSV `reader` past its header.
 
     `line_offset` is the number of lines before the reader's first one: the partitioned run
     (clearance.scale) reads a file from the middle and still names lines as this run does.
+    A row is named by the line its record starts on (a quoted field may span lines). `lines`,
+    the reader's `TextLines`, tells a record cut off by the end of the file.
     A chunk is yielded as soon as it is full, before the next line is read.
     """
     wanted = [(c, header.index(c)) for c in (*required, *optional) if c in header]
     chunk: Chunk = []
     while True:
+        start = line_offset + reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             break
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise BatchInputError(f"{path}: line {line_offset + reader.line_num}: {exc}") from exc
+        except csv.Error as exc:
+            raise BatchInputError(
+                csv_error(path, start, line_offset + reader.line_num, exc)
+            ) from exc
         if not row:
             continue
-        where = f"line {line_offset + reader.line_num}"
+        where = f"line {start}"
+        if lines is not None and lines.ended:
+            end = line_offset + reader.line_num
+            raise BatchInputError(
+                f"{path}: {where}: a quoted field opened in this record is never closed "
+                f"(it runs on to the end of the file, line {end})"
+            )
         if len(row) != len(header):
             raise BatchInputError(f"{path}: {where}: {len(row)} fields, header has {len(header)}")
         chunk.append((where, {c: row[i] for c, i in wanted}))
@@ -272,6 +365,24 @@ def count_rows(path: Path) -> int:
 
 
 # --- writing -------------------------------------------------------------------------------
+
+
+def staging_name(name: str, suffix: str) -> str:
+    """A temporary name beside the output `name`, with its extension (CSV or Parquet)."""
+    return f".{name}.{secrets.token_hex(4)}.partial{suffix}"
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` to write, renamed onto `path` when the block succeeds
+    and removed when it fails: `path` is the whole output of a finished run, or what it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(staging_name(path.name, path.suffix))
+    try:
+        yield staging
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 class _RowWriter:
@@ -357,7 +468,30 @@ def screen_file(
     match_threshold: float | None = None,
     progress: Progress | None = None,
 ) -> BatchSummary:
-    """Screen every row of `input_path`; write one row per hit to `output_path`."""
+    """Screen every row of `input_path`; write one row per hit to `output_path` (only if all
+    rows could be screened)."""
+    with replacing(output_path) as staging:
+        return _screen_into(
+            index,
+            input_path,
+            staging,
+            threshold=threshold,
+            top=top,
+            match_threshold=match_threshold,
+            progress=progress,
+        )
+
+
+def _screen_into(
+    index: ScreeningIndex,
+    input_path: Path,
+    output_path: Path,
+    *,
+    threshold: float | None,
+    top: int,
+    match_threshold: float | None,
+    progress: Progress | None,
+) -> BatchSummary:
     rows = output_rows = matches = 0
     writer = screen_writer(output_path)
     try:
@@ -413,9 +547,21 @@ def compare_file(
     algorithm: str = "clearance-v1",
     progress: Progress | None = None,
 ) -> BatchSummary:
-    """Score every `left`/`right` pair of `input_path`; write pair_id, score, match."""
+    """Score every `left`/`right` pair of `input_path`; write pair_id, score, match (only
+    if every pair could be scored)."""
     config = get_algorithm(algorithm)
     match_at = config.match_threshold if match_threshold is None else match_threshold
+    with replacing(output_path) as staging:
+        return _compare_into(input_path, staging, match_at, algorithm, progress)
+
+
+def _compare_into(
+    input_path: Path,
+    output_path: Path,
+    match_at: float,
+    algorithm: str,
+    progress: Progress | None,
+) -> BatchSummary:
     rows = matches = 0
     writer = _RowWriter(output_path, COMPARE_OUTPUT_COLUMNS, _compare_schema())
     try:

@@ -24,7 +24,7 @@ from clearance.audit.review import (
 )
 from clearance.lists.base import sha256_of_files
 from clearance.model import Hit, ListVersion, Party, party_to_dict, version_to_dict
-from clearance.scale.io import is_url, sha256_of
+from clearance.scale.io import is_url, sha256_of, staged
 from clearance.scale.run import PartitionedRun
 from clearance.scale.tasks import ScreenParams
 from clearance.screening import (
@@ -309,19 +309,62 @@ def screen_parties_file(
         app.engine, versions, settings.screening_algorithm, settings.data_dir / "index-cache"
     )
     review = settings.review_threshold if request.threshold is None else request.threshold
-    batch = _screen_batch(
-        settings,
-        index,
-        input_path,
-        output_path,
-        ScreenParams(review, request.top, settings.match_threshold),
-        progress=progress,
-        dask_progress=dask_progress,
-        notify=notify,
+    warnings = version_warnings(app, versions, when)
+    # The output is written under a temporary name and moved onto `output_path` as the last
+    # step of the record's transaction: a run that stops (a bad row, a lost cluster) leaves
+    # neither output nor record, and a file already at `output_path` as it was.
+    with staged(output_path) as stage:
+        batch = _screen_batch(
+            settings,
+            index,
+            input_path,
+            stage.location,
+            ScreenParams(review, request.top, settings.match_threshold),
+            progress=progress,
+            dask_progress=dask_progress,
+            notify=notify,
+        )
+        payload = _batch_payload(
+            settings,
+            request,
+            when,
+            review,
+            versions,
+            warnings,
+            {"path": str(input_path), "sha256": batch.input_sha256},
+            {"path": str(output_path), "sha256": _sha256(stage.location)},
+            batch,
+        )
+        with unit_of_work(app.engine) as uow:
+            record = uow.record(SCREENING_BATCH, payload, app)
+            stage.publish()  # a failed move rolls the record back
+    return FileScreening(
+        batch.summary,
+        tuple(versions),
+        record,
+        batch.partitions,
+        batch.cluster,
+        batch.timings,
+        batch.shipping,
+        warnings,
     )
-    payload = {
-        "input": {"path": str(input_path), "sha256": batch.input_sha256},
-        "output": {"path": str(output_path), "sha256": _sha256(output_path)},
+
+
+def _batch_payload(
+    settings: Settings,
+    request: ScreenRequest,
+    when: date | None,
+    review: float,
+    versions: Sequence[ListVersion],
+    warnings: Sequence[ListWarning],
+    input_file: dict[str, str],
+    output_file: dict[str, str],
+    batch: PartitionedRun,
+) -> dict[str, Any]:
+    """The `screening_batch` record: the files by checksum, the counts, what screened them."""
+    return {
+        "input": input_file,
+        "output": output_file,
         "rows": batch.summary.rows,
         "output_rows": batch.summary.output_rows,
         "matches": batch.summary.matches,
@@ -337,21 +380,8 @@ def screen_parties_file(
         "screening": screening_config(
             settings.screening_algorithm, settings.match_threshold, settings.review_threshold
         ),
+        "warnings": [w.to_dict() for w in warnings],
     }
-    warnings = version_warnings(app, versions, when)
-    payload["warnings"] = [w.to_dict() for w in warnings]
-    with unit_of_work(app.engine) as uow:
-        record = uow.record(SCREENING_BATCH, payload, app)
-    return FileScreening(
-        batch.summary,
-        tuple(versions),
-        record,
-        batch.partitions,
-        batch.cluster,
-        batch.timings,
-        batch.shipping,
-        warnings,
-    )
 
 
 def _sha256(location: Path | str) -> str:
