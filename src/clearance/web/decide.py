@@ -132,6 +132,9 @@ def json_transaction(text: str) -> Any:
         raise PageError(
             400, f"Transaction: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except (RecursionError, ValueError) as exc:  # nested past the parser's depth; 4,300+ digits
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise PageError(400, f"Transaction: not JSON ({reason})") from None
 
 
 @router.get("/decide")
