@@ -127,3 +127,22 @@ def test_missing_columns_and_files(app: Clearance, tmp_path: Path) -> None:
     with pytest.raises(BookError, match="no such file"):
         import_parties(app, tmp_path / "absent.csv")
     assert json.loads(json.dumps([p.to_dict() for p in parties(app)])) == []
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        # A byte that is not UTF-8 on the fifth line: named there, not at the header.
+        (b"2,Beta,,,,\n3,Gamma,,,,\n4,Del\xffta,,,,\n", r"line 5: .*can't decode byte 0xff"),
+        # A quote opened on line 3 and never closed: that line, not the end of the file.
+        (b'2,"Beta,,,,\n3,Gamma,,,,\n4,Delta,,,,\n', r"line 3: a quoted field .* never closed"),
+    ],
+)
+def test_file_errors_name_the_real_line(
+    app: Clearance, tmp_path: Path, tail: bytes, message: str
+) -> None:
+    path = tmp_path / "book.csv"
+    path.write_bytes(b"id,name,type,dob,country,identifiers\n1,Acme,,,,\n" + tail)
+    with pytest.raises(BookError, match=message):
+        import_parties(app, path)
+    assert parties(app) == []

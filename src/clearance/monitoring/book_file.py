@@ -22,6 +22,7 @@ from typing import Any
 from clearance.model import Party
 from clearance.monitoring.book import BookError
 from clearance.schema import PartyError, parse_party
+from clearance.screening.batch import BatchInputError, TextLines, csv_error
 
 __all__ = ["CHUNK_ROWS", "BookRow", "read_book"]
 
@@ -49,29 +50,52 @@ def _check_columns(path: Path, present: list[str]) -> list[str]:
 
 
 def _csv_rows(path: Path) -> Iterator[_Raw]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise BookError(f"{path}: empty file, expected a header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise BookError(f"{path}: line 1: {exc}") from exc
+    """The rows past the header, named by the physical line their record starts on (bytes
+    decoded line by line, as `screen --input` reads them: a bad byte is named at its own line,
+    a quote never closed at the line that opens it)."""
+    with path.open("rb") as handle:
+        lines = TextLines(handle, path)
+        reader = csv.reader(lines)
+        header = [h.strip() for h in _first_record(path, reader)]
         wanted = [(c, header.index(c)) for c in _check_columns(path, header)]
-        line = reader.line_num
-        try:
-            for values in reader:
-                where = f"line {line + 1}"
-                line = reader.line_num
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    raise BookError(
-                        f"{path}: {where}: {len(values)} fields, the header has {len(header)}"
-                    )
-                yield where, {c: values[k] for c, k in wanted}
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise BookError(f"{path}: line {reader.line_num + 1}: {exc}") from exc
+        while True:
+            start = reader.line_num + 1
+            values = _next_record(path, reader, start)
+            if values is None:
+                return
+            where = f"line {start}"
+            if lines.ended:
+                raise BookError(
+                    f"{path}: {where}: a quoted field opened in this record is never closed "
+                    f"(it runs on to the end of the file, line {reader.line_num})"
+                )
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise BookError(
+                    f"{path}: {where}: {len(values)} fields, the header has {len(header)}"
+                )
+            yield where, {c: values[k] for c, k in wanted}
+
+
+def _first_record(path: Path, reader: Any) -> list[str]:
+    header = _next_record(path, reader, 1)
+    if header is None:
+        raise BookError(f"{path}: empty file, expected a header row")
+    return header
+
+
+def _next_record(path: Path, reader: Any, start: int) -> list[str] | None:
+    """The reader's next record (None at the end), its errors as `BookError`s."""
+    try:
+        values: list[str] = next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise BookError(csv_error(path, start, reader.line_num, exc)) from exc
+    except BatchInputError as exc:  # a byte that is not UTF-8, named at its line
+        raise BookError(str(exc)) from None
+    return values
 
 
 def _parquet_rows(path: Path) -> Iterator[_Raw]:
