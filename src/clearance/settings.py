@@ -33,6 +33,13 @@ def _default_lists_dir() -> Path:
     return _REPO_ROOT.parent / "shared" / "data" / "lists"
 
 
+def _available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 class Settings(BaseModel):
     """Every knob clearance has. Field names map to `CLEARANCE_<NAME>` variables."""
 
@@ -80,6 +87,9 @@ class Settings(BaseModel):
     # it whenever the UI is served over HTTPS, as it should be beyond localhost).
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     web_secure_cookies: bool = False
+    # `screen --input` in one machine: processes screening the file's chunks (1: this process
+    # alone); by default the CPUs this process may use. API batch jobs always use one.
+    screen_processes: int = Field(default_factory=lambda: _available_cpus(), ge=1, le=256)
 
     @property
     def database_url(self) -> str:
