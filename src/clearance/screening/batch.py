@@ -21,6 +21,7 @@ it was.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import multiprocessing
 import os
@@ -524,13 +525,19 @@ def _screen_into(
     processes: int,
 ) -> BatchSummary:
     reading = _Reading(params.path)
+    done = [0, 0, 0]
     head: list[Chunk] = []
-    while len(head) < 2 and (chunk := reading.next()) is not None:
-        head.append(chunk)
+    if processes > 1 and (first := reading.next()) is not None:
+        # The first chunk here: it fills the index's caches (the analysed forms of the listed
+        # names it meets, the similar tokens of the query words) that each worker would
+        # otherwise fill again for itself, about half the work of a file of repeated names.
+        _written(writer, done, _screen_encoded(index, writer, params, first), progress)
+        while len(head) < 2 and (chunk := reading.next()) is not None:
+            head.append(chunk)
     if processes > 1 and len(head) >= 2:
-        done = _screen_parallel(index, writer, params, reading, head, progress, processes)
+        gc.freeze()  # the caches too: the collector would otherwise write to their pages
+        _screen_parallel(index, writer, params, reading, head, progress, processes, done)
     else:
-        done = [0, 0, 0]
         chunks = iter(head)
         while (chunk := next(chunks, None) or reading.next()) is not None:
             _written(writer, done, _screen_encoded(index, writer, params, chunk), progress)
@@ -587,14 +594,14 @@ def _screen_parallel(
     head: list[Chunk],
     progress: Progress | None,
     processes: int,
-) -> list[int]:
+    done: list[int],
+) -> None:
     """Chunks screened by `processes` forked workers, written here strictly in input order.
 
     At most two chunks per worker are in flight, so memory stays flat however long the file.
     Workers only compute: the store and the output file are this process's alone.
     """
     global _WORKER_STATE
-    done = [0, 0, 0]
     _WORKER_STATE = (index, writer, params)
     # 'fork': the workers start with the loaded index in their memory (gc.freeze after the
     # load keeps the collector from touching, and so copying, its pages).
@@ -613,7 +620,6 @@ def _screen_parallel(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
-    return done
 
 
 def _result(future: Future[_Screened]) -> _Screened:
