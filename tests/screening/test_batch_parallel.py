@@ -10,17 +10,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_batch_files import party_lines, plain_names, with_line, write_parties
 
 from clearance.model import Entry
 from clearance.screening import BatchInputError, ScreeningIndex, ScreeningWorkerError, batch
 from clearance.screening import screen_file as screen_file_
-
-from test_batch_files import party_lines, plain_names, with_line, write_parties
 
 CHUNK = 200
 ROWS = 2_100  # 11 chunks, the last one short
@@ -69,9 +69,7 @@ def test_several_processes_write_what_one_writes(
     one, workers_one = screen_file(sdn_index, source, tmp_path / f"one{suffix}", **options)
     for processes in (2, 3):
         output = tmp_path / f"p{processes}{suffix}"
-        summary, workers = screen_file(
-            sdn_index, source, output, processes=processes, **options
-        )
+        summary, workers = screen_file(sdn_index, source, output, processes=processes, **options)
         assert workers == processes  # the chunks were screened by forked workers
         assert summary == one
         assert output.read_bytes() == (tmp_path / f"one{suffix}").read_bytes()
@@ -108,7 +106,7 @@ def test_the_first_bad_line_is_reported_as_one_process_reports_it(
     only_byte = write_parties(
         tmp_path / "parties.csv", with_line(party_lines(names, ROWS), 1_750, b"p,M\xfcller,,,\n")
     )
-    with pytest.raises(BatchInputError, match="parties.csv: line 1750: 'utf-8' codec"):
+    with pytest.raises(BatchInputError, match=r"parties\.csv: line 1750: 'utf-8' codec"):
         screen_file_(sdn_index, only_byte, output, processes=2)
     assert output.read_bytes() == b"the previous run's hits\n"
     assert multiprocessing.active_children() == []
@@ -130,3 +128,41 @@ def test_a_worker_that_dies_fails_the_run_without_output(
         screen_file_(sdn_index, source, output, processes=2, progress=kill_a_worker)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parties.csv"]
     assert multiprocessing.active_children() == []
+
+
+def test_the_cli_flag_and_setting_choose_the_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lists_dir: Path, names: list[str]
+) -> None:
+    from click.testing import CliRunner
+
+    from clearance.cli import cli
+    from clearance.lists.ofac_csv import parse
+    from clearance.screening import service as screening_service
+    from clearance.store.db import open_store
+    from clearance.store.versions import import_list
+
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = open_store(db)
+    import_list(engine, parse(lists_dir / "ofac" / "sdn_csv" / "2023-12-28"), date(2023, 12, 28))
+    engine.dispose()
+    screening_service.clear_memory_cache()
+    monkeypatch.setenv("CLEARANCE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CLEARANCE_CONFIG", raising=False)
+    source = write_parties(tmp_path / "parties.csv", party_lines(names, 3 * CHUNK))
+    runner = CliRunner()
+
+    def screen(output: str, *flags: str) -> Path:
+        args = ["screen", "--input", str(source), "--output", str(tmp_path / output)]
+        result = runner.invoke(cli, [*args, "--as-of", "2024-01-01", *flags, "--db", db])
+        assert result.exit_code == 0, result.output
+        return tmp_path / output
+
+    one = screen("one.csv", "--processes", "1").read_bytes()
+    assert screen("two.csv", "--processes", "2").read_bytes() == one
+    monkeypatch.setenv("CLEARANCE_SCREEN_PROCESSES", "3")
+    assert screen("env.csv").read_bytes() == one
+    monkeypatch.setenv("CLEARANCE_SCREEN_PROCESSES", "0")
+    refused = runner.invoke(cli, ["screen", "--input", str(source), "--output", "x.csv"])
+    assert refused.exit_code == 2 and "CLEARANCE_SCREEN_PROCESSES (env)" in refused.output
+    alone = runner.invoke(cli, ["screen", "Bank Maskan", "--processes", "2", "--db", db])
+    assert alone.exit_code == 2 and "give --input and --output" in alone.output
