@@ -475,7 +475,8 @@ def screen_file(
 
     `processes` > 1 screens the chunks in that many worker processes forked from this one
     (the index shared copy-on-write) while this one reads ahead and writes in input order:
-    the same output, byte for byte, and the same first error. A file of fewer than two chunks
+    the same output, byte for byte, and the same first error. The first chunk is screened
+    here before the fork (see `_screen_into`); a file of fewer than three chunks
     stays in this process, where forking would cost more than it saves.
     """
     params = _ChunkParams(input_path, threshold, top, match_threshold)
