@@ -106,6 +106,13 @@ def _print_result(result: ScreeningResult) -> None:
     default=None,
     help="Screen the file on a local Dask cluster of N worker processes.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Screen the file in N processes of this machine (default: its CPUs; "
+    "$CLEARANCE_SCREEN_PROCESSES).",
+)
 @format_option("table", "json")
 @db_option
 def screen_command(
@@ -121,6 +128,7 @@ def screen_command(
     output_path: str | None,
     scheduler: str | None,
     workers: int | None,
+    processes: int | None,
     output_format: str,
     db: str | None,
 ) -> None:
@@ -145,15 +153,21 @@ def screen_command(
         if scheduler is not None and workers is not None:
             raise click.UsageError("give either --scheduler or --workers, not both")
         # A flag names the cluster for this run, whatever the environment says.
-        flags = {"dask_scheduler": scheduler, "dask_workers": workers}
+        flags: dict[str, object] = {
+            "dask_scheduler": scheduler,
+            "dask_workers": workers,
+            "screen_processes": processes,
+        }
         if scheduler is not None:
             flags["dask_workers"] = 0
         elif workers is not None:
             flags["dask_scheduler"] = ""
         _screen_file(open_app(db=db, **flags), input_path, output_path, request)
         return
-    if scheduler is not None or workers is not None:
-        raise click.UsageError("--scheduler and --workers screen files: give --input and --output")
+    if scheduler is not None or workers is not None or processes is not None:
+        raise click.UsageError(
+            "--scheduler, --workers and --processes screen files: give --input and --output"
+        )
     app = open_app(db=db)
     if name is None or not name.strip():
         raise click.UsageError("give a NAME to screen, or --input FILE --output FILE")
@@ -175,7 +189,7 @@ def screen_command(
 
 def _screen_file(app: Clearance, input_path: str, output_path: str, request: ScreenRequest) -> None:
     from clearance.scale.errors import ClusterError
-    from clearance.screening import BatchInputError
+    from clearance.screening import BatchInputError, ScreeningWorkerError
     from clearance.service.screening import screen_parties_file, warning_lines
 
     def notify(message: str) -> None:
@@ -198,7 +212,7 @@ def _screen_file(app: Clearance, input_path: str, output_path: str, request: Scr
                 batch = screen_parties_file(
                     app, input_path, output_path, request, progress=progress
                 )
-    except (BatchInputError, ClusterError) as exc:
+    except (BatchInputError, ClusterError, ScreeningWorkerError) as exc:
         raise ClearanceError(str(exc)) from exc
     summary = batch.summary
     where = f" in {batch.partitions} partition(s)" if batch.cluster else ""

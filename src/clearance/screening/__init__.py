@@ -7,7 +7,13 @@ themselves (explain.py); scorers are frozen, named versions (algorithms.py); `sc
 """
 
 from clearance.screening.algorithms import ALGORITHMS, get_algorithm, register_algorithm
-from clearance.screening.batch import BatchInputError, BatchSummary, compare_file, screen_file
+from clearance.screening.batch import (
+    BatchInputError,
+    BatchSummary,
+    ScreeningWorkerError,
+    compare_file,
+    screen_file,
+)
 from clearance.screening.compare import compare
 from clearance.screening.config import AlgorithmConfig
 from clearance.screening.index import ScreeningIndex
@@ -20,6 +26,7 @@ __all__ = [
     "BatchSummary",
     "ScreeningIndex",
     "ScreeningResult",
+    "ScreeningWorkerError",
     "compare",
     "compare_file",
     "get_algorithm",

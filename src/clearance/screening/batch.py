@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import importlib
 import io
+import multiprocessing
 import os
 import re
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,6 +69,7 @@ __all__ = [
     "SCREEN_REQUIRED",
     "BatchInputError",
     "BatchSummary",
+    "ScreeningWorkerError",
     "TextLines",
     "check_columns",
     "check_screen_input",
@@ -123,12 +129,18 @@ def _compare_schema() -> pa.Schema:
 
 
 Progress = Callable[[int], None]
+# A chunk's output rows as a writer writes them: CSV text, an Arrow table, or None (no rows).
+Encoded: TypeAlias = "str | pa.Table | None"
 # (where, row): `where` is `line 12` (CSV) or `record 12` (Parquet), for error messages.
 Chunk = list[tuple[str, dict[str, str]]]
 
 
 class BatchInputError(ValueError):
     """A row of an input file that cannot be screened; the message names file and line."""
+
+
+class ScreeningWorkerError(RuntimeError):
+    """A worker process of a parallel `screen_file` run stopped (killed, out of memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,17 +427,31 @@ class _RowWriter:
             self._csv.writerow(self.columns)
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
+        self.write_encoded(self.encode(rows))
+
+    def encode(self, rows: list[tuple[Any, ...]]) -> Encoded:
+        """`rows` as this writer would write them (CSV text or an Arrow table), made anywhere
+        (a worker process) and written with `write_encoded`: the same bytes as `write`."""
         if not rows:
+            return None
+        if _is_parquet(self.path):
+            columns = list(zip(*rows, strict=True))
+            return pa.table({c: columns[k] for k, c in enumerate(self.columns)}, schema=self.schema)
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows(
+            ["true" if v is True else "false" if v is False else v for v in row] for row in rows
+        )
+        return text.getvalue()
+
+    def write_encoded(self, encoded: Encoded) -> None:
+        if encoded is None:
             return
         if self._parquet is not None:
-            columns = list(zip(*rows, strict=True))
-            self._parquet.write_table(
-                pa.table({c: columns[k] for k, c in enumerate(self.columns)}, schema=self.schema)
-            )
+            assert isinstance(encoded, pa.Table)
+            self._parquet.write_table(encoded)
         else:
-            self._csv.writerows(
-                ["true" if v is True else "false" if v is False else v for v in row] for row in rows
-            )
+            assert isinstance(encoded, str)
+            self._csv_handle.write(encoded)
 
     def close(self) -> None:
         if self._parquet is not None:
@@ -467,52 +493,168 @@ def screen_file(
     top: int = 10,
     match_threshold: float | None = None,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> BatchSummary:
     """Screen every row of `input_path`; write one row per hit to `output_path` (only if all
-    rows could be screened)."""
+    rows could be screened).
+
+    `processes` > 1 screens the chunks in that many worker processes forked from this one
+    (the index shared copy-on-write) while this one reads ahead and writes in input order:
+    the same output, byte for byte, and the same first error. The first chunk is screened
+    here before the fork (see `_screen_into`); a file of fewer than three chunks
+    stays in this process, where forking would cost more than it saves.
+    """
+    params = _ChunkParams(input_path, threshold, top, match_threshold)
     with replacing(output_path) as staging:
-        return _screen_into(
-            index,
-            input_path,
-            staging,
-            threshold=threshold,
-            top=top,
-            match_threshold=match_threshold,
-            progress=progress,
-        )
+        writer = screen_writer(staging)
+        try:
+            return _screen_into(index, writer, params, progress, processes)
+        finally:
+            writer.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkParams:
+    path: Path
+    threshold: float | None
+    top: int
+    match_threshold: float | None
+
+
+class _Reading:
+    """The input's chunks, with a read error held back until `rethrow`: the chunks before the
+    bad line are screened first, so a bad row in them is reported first, as in one process."""
+
+    def __init__(self, path: Path) -> None:
+        self._chunks = _read_chunks(path, SCREEN_REQUIRED, SCREEN_OPTIONAL)
+        self._error: BatchInputError | None = None
+
+    def next(self) -> Chunk | None:
+        if self._error is not None:
+            return None
+        try:
+            return next(self._chunks, None)
+        except BatchInputError as exc:
+            self._error = exc
+            return None
+
+    def rethrow(self) -> None:
+        if self._error is not None:
+            raise self._error
 
 
 def _screen_into(
     index: ScreeningIndex,
-    input_path: Path,
-    output_path: Path,
-    *,
-    threshold: float | None,
-    top: int,
-    match_threshold: float | None,
+    writer: _RowWriter,
+    params: _ChunkParams,
     progress: Progress | None,
+    processes: int,
 ) -> BatchSummary:
-    rows = output_rows = matches = 0
-    writer = screen_writer(output_path)
+    reading = _Reading(params.path)
+    done = [0, 0, 0]
+    head: list[Chunk] = []
+    if processes > 1 and (first := reading.next()) is not None:
+        # The first chunk here: it fills the index's caches (the analysed forms of the listed
+        # names it meets, the similar tokens of the query words) that each worker would
+        # otherwise fill again for itself, about half the work of a file of repeated names.
+        _written(writer, done, _screen_encoded(index, writer, params, first), progress)
+        while len(head) < 2 and (chunk := reading.next()) is not None:
+            head.append(chunk)
+    if processes > 1 and len(head) >= 2:
+        gc.freeze()  # the caches too: the collector would otherwise write to their pages
+        _screen_parallel(index, writer, params, reading, head, progress, processes, done)
+    else:
+        chunks = iter(head)
+        while (chunk := next(chunks, None) or reading.next()) is not None:
+            _written(writer, done, _screen_encoded(index, writer, params, chunk), progress)
+    reading.rethrow()
+    return BatchSummary(rows=done[0], output_rows=done[1], matches=done[2])
+
+
+# (rows, output rows, matches, the output rows encoded) of one chunk.
+_Screened = tuple[int, int, int, Encoded]
+
+
+def _screen_encoded(
+    index: ScreeningIndex, writer: _RowWriter, params: _ChunkParams, chunk: Chunk
+) -> _Screened:
+    out, matches = screen_chunk(
+        index,
+        params.path,
+        chunk,
+        threshold=params.threshold,
+        top=params.top,
+        match_threshold=params.match_threshold,
+    )
+    return len(chunk), len(out), matches, writer.encode(out)
+
+
+def _written(
+    writer: _RowWriter, done: list[int], screened: _Screened, progress: Progress | None
+) -> None:
+    rows, output_rows, matches, encoded = screened
+    writer.write_encoded(encoded)
+    done[0] += rows
+    done[1] += output_rows
+    done[2] += matches
+    if progress is not None:
+        progress(rows)
+
+
+# What a forked worker screens with: set in the parent just before the workers are forked,
+# so they inherit it (copy-on-write) instead of receiving the index through a pipe.
+_WORKER_STATE: tuple[ScreeningIndex, _RowWriter, _ChunkParams] | None = None
+
+
+def _worker_screen(chunk: Chunk) -> _Screened:
+    assert _WORKER_STATE is not None, "a screening worker must be forked by _screen_parallel"
+    index, writer, params = _WORKER_STATE
+    return _screen_encoded(index, writer, params, chunk)
+
+
+def _screen_parallel(
+    index: ScreeningIndex,
+    writer: _RowWriter,
+    params: _ChunkParams,
+    reading: _Reading,
+    head: list[Chunk],
+    progress: Progress | None,
+    processes: int,
+    done: list[int],
+) -> None:
+    """Chunks screened by `processes` forked workers, written here strictly in input order.
+
+    At most two chunks per worker are in flight, so memory stays flat however long the file.
+    Workers only compute: the store and the output file are this process's alone.
+    """
+    global _WORKER_STATE
+    _WORKER_STATE = (index, writer, params)
+    # 'fork': the workers start with the loaded index in their memory (gc.freeze after the
+    # load keeps the collector from touching, and so copying, its pages).
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    pending: deque[Future[_Screened]] = deque()
     try:
-        for chunk in _read_chunks(input_path, SCREEN_REQUIRED, SCREEN_OPTIONAL):
-            out, found = screen_chunk(
-                index,
-                input_path,
-                chunk,
-                threshold=threshold,
-                top=top,
-                match_threshold=match_threshold,
-            )
-            writer.write(out)
-            rows += len(chunk)
-            output_rows += len(out)
-            matches += found
-            if progress is not None:
-                progress(len(chunk))
+        chunks = iter(head)
+        while (chunk := next(chunks, None) or reading.next()) is not None:
+            pending.append(pool.submit(_worker_screen, chunk))
+            if len(pending) >= 2 * processes:
+                _written(writer, done, _result(pending.popleft()), progress)
+        while pending:
+            _written(writer, done, _result(pending.popleft()), progress)
     finally:
-        writer.close()
-    return BatchSummary(rows=rows, output_rows=output_rows, matches=matches)
+        _WORKER_STATE = None
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(future: Future[_Screened]) -> _Screened:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise ScreeningWorkerError(
+            f"a screening worker process stopped unexpectedly ({exc}); no output was written"
+        ) from None
 
 
 def screen_chunk(

@@ -178,8 +178,16 @@ def run_job(app: Clearance, job_id: str) -> Job:
                 mark_progress(app.engine, job_id, done)
 
     try:
+        # One process: jobs run on a thread of the server, and forking a threaded process
+        # copies locks other threads may hold (a worker could hang on one); the server's
+        # other requests need the cores anyway. `clearance screen --input` uses them all.
         result = screen_parties_file(
-            app, Path(job.input_path), Path(job.output_path), _request_of(job), progress=progress
+            app,
+            Path(job.input_path),
+            Path(job.output_path),
+            _request_of(job),
+            progress=progress,
+            processes=1,
         )
     except user_errors() as exc:
         mark_failed(app.engine, job_id, _public(str(exc), job))

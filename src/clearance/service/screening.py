@@ -287,6 +287,7 @@ def screen_parties_file(
     progress: Progress | None = None,
     dask_progress: bool = False,
     notify: Callable[[str], None] | None = None,
+    processes: int | None = None,
 ) -> FileScreening:
     """Screen a CSV/Parquet file of parties into a hits file; one `screening_batch` record.
 
@@ -298,6 +299,8 @@ def screen_parties_file(
     for byte; so is a file at a URL (`s3://…`), in this process when no cluster is named.
     `progress(rows)` follows the rows written; `dask_progress` draws Dask's own progress bar
     (stdout) instead while a cluster works; `notify` hears which cluster it is.
+    `processes` (default: the `screen_processes` setting) screens a file in this machine with
+    that many forked worker processes (batch.screen_file), into the same output.
     """
     request = request or ScreenRequest()
     settings = app.settings
@@ -323,6 +326,7 @@ def screen_parties_file(
             progress=progress,
             dask_progress=dask_progress,
             notify=notify,
+            processes=settings.screen_processes if processes is None else processes,
         )
         payload = _batch_payload(
             settings,
@@ -400,6 +404,7 @@ def _screen_batch(
     progress: Progress | None,
     dask_progress: bool,
     notify: Callable[[str], None] | None,
+    processes: int = 1,
 ) -> PartitionedRun:
     """The whole file in this process (`screen_file`), or in partitions (clearance.scale)."""
     clustered = bool(settings.dask_scheduler or settings.dask_workers)
@@ -413,6 +418,7 @@ def _screen_batch(
             top=params.top,
             match_threshold=params.match_threshold,
             progress=progress,
+            processes=processes,
         )
         timings = {"run": time.perf_counter() - started}
         return PartitionedRun(summary, file_sha256(Path(input_path)), 1, None, timings)
