@@ -144,6 +144,8 @@ def test_screen_one_party_is_audited_with_the_key_name(api: Api) -> None:
         (json.dumps({"name": "Ivan", "role": "payee\x00"}), 422, "control"),
         (json.dumps(["Ivan"]), 422, ""),
         (json.dumps({"name": "Ivan", "extra": 1}), 422, "extra"),
+        # clearance-v1 (the default) reads names only as stored: an override is refused.
+        (json.dumps({"name": "\u202eNIHZOGIRP Yinegvey"}), 422, "displays as 'yevgeniY PRIG"),
     ],
 )
 def test_screen_bad_input_is_4xx_with_a_message(

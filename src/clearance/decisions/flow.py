@@ -46,6 +46,7 @@ from clearance.decisions.specific import load_specific
 from clearance.decisions.trace import Decision, Outcome
 from clearance.decisions.transaction import Transaction, TransactionError
 from clearance.model import ListVersion
+from clearance.schema import PartyError
 from clearance.settings import Settings
 from clearance.store.contents import list_warnings
 from clearance.store.db import begin_write
@@ -93,21 +94,22 @@ def screen_parties(
                 )
                 for party in txn.parties
             ]
-    return [
-        dataclasses.replace(
-            ScreenedParty.from_result(
-                screen(
-                    engine,
-                    party,
-                    as_of=None if version_ids is not None else txn.date,
-                    settings=settings,
-                    version_ids=version_ids,
-                )
-            ),
-            unavailable=unavailable,
+    screened = []
+    for number, party in enumerate(txn.parties):
+        try:
+            result = screen(
+                engine,
+                party,
+                as_of=None if version_ids is not None else txn.date,
+                settings=settings,
+                version_ids=version_ids,
+            )
+        except PartyError as exc:  # a name the version refuses (a bidi override)
+            raise PartyError(f"parties.{number}.{exc}") from exc
+        screened.append(
+            dataclasses.replace(ScreenedParty.from_result(result), unavailable=unavailable)
         )
-        for party in txn.parties
-    ]
+    return screened
 
 
 def ownership_view(

@@ -14,6 +14,8 @@ from clearance.model import Hit
 from clearance.monitoring.book import BookParty
 from clearance.monitoring.book_index import PartyForm
 from clearance.monitoring.reverse import Found
+from clearance.monitoring.runs import MonitorError
+from clearance.schema import PartyError
 from clearance.screening import ScreeningIndex
 
 __all__ = [
@@ -70,13 +72,16 @@ def screen_forward(
     for item in parties:
         query = index.analyze_query(item.party)
         forms.append(PartyForm.of(item.id, item.revision, query))
-        hits: list[Hit] = index.search(
-            item.party,
-            threshold=thresholds.review,
-            top=thresholds.top,
-            match_threshold=thresholds.match,
-            query=query,
-        )
+        try:
+            hits: list[Hit] = index.search(
+                item.party,
+                threshold=thresholds.review,
+                top=thresholds.top,
+                match_threshold=thresholds.match,
+                query=query,
+            )
+        except PartyError as exc:  # imported under a version that could screen it
+            raise MonitorError(f"party {item.id}: {exc}") from exc
         if not hits:
             continue
         reason = party_reason(item, since)

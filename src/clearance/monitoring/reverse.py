@@ -48,7 +48,9 @@ from clearance.monitoring.book_index import (
     parties_holding,
     parties_with_keys,
 )
+from clearance.monitoring.runs import MonitorError
 from clearance.names import NameForm, analyze_name, phonetic_key, token_info
+from clearance.schema import PartyError
 from clearance.screening import ScreeningIndex
 from clearance.screening.attributes import max_attribute_bonus
 from clearance.screening.config import AlgorithmConfig
@@ -367,16 +369,16 @@ def reverse_screen(
         if candidate.party_id not in exact and not bound.may_hit(candidate):
             continue
         scored += 1
-        hits = [
-            hit
-            for hit in index.search(
+        try:
+            found = index.search(
                 candidate.party,
                 threshold=review_threshold,
                 top=top,
                 match_threshold=match_threshold,
             )
-            if (hit.list_name, hit.entry.source_id) in wanted
-        ]
+        except PartyError as exc:  # imported under a version that could screen it
+            raise MonitorError(f"party {candidate.party_id}: {exc}") from exc
+        hits = [hit for hit in found if (hit.list_name, hit.entry.source_id) in wanted]
         if hits:
             reasons = tuple(wanted[(h.list_name, h.entry.source_id)].reason for h in hits)
             result.found.append(Found(candidate.party_id, candidate.party, tuple(hits), reasons))

@@ -674,7 +674,12 @@ def screen_chunk(
     matches = 0
     for where, row in chunk:
         party = _party(path, where, row)
-        hits = index.search(party, threshold=threshold, top=top, match_threshold=match_threshold)
+        try:
+            hits = index.search(
+                party, threshold=threshold, top=top, match_threshold=match_threshold
+            )
+        except PartyError as exc:  # a name this version refuses (a bidi override)
+            raise BatchInputError(f"{path}: {where}: {exc}") from exc
         for rank, hit in enumerate(hits, start=1):
             out.append(_hit_row(row["id"], rank, hit))
             matches += hit.match

@@ -18,7 +18,12 @@ from clearance.names import NameForm
 from clearance.names.reading import FLAG_ARABIC
 from clearance.screening.acronyms import query_acronym
 from clearance.screening.attributes import attribute_features, max_attribute_bonus
-from clearance.screening.evasion import bidi_feature, displayed_text, has_bidi_control
+from clearance.screening.evasion import (
+    bidi_feature,
+    displayed_text,
+    has_bidi_control,
+    refuse_override,
+)
 from clearance.screening.explain import (
     acronym_feature,
     exact_only_feature,
@@ -59,9 +64,11 @@ def search(
     """The entries whose best name scores at least `threshold` against the party (see
     `ScreeningIndex.search`). `query` is the party's name as `index.analyze_query(party)`
     gives it, for a caller that needed that form itself (the monitor keeps it)."""
-    if index.config.flag_bidi and has_bidi_control(party.name):
-        return _search_bidi(index, party, threshold, top, match_threshold)
     config = index.config
+    if has_bidi_control(party.name):
+        if config.flag_bidi:
+            return _search_bidi(index, party, threshold, top, match_threshold)
+        refuse_override(party.name, config.name)
     floor = config.review_threshold if threshold is None else threshold
     match_at = config.match_threshold if match_threshold is None else match_threshold
     if top <= 0:

@@ -30,7 +30,7 @@ from clearance.lists.base import sha256_of_files
 from clearance.model import ListVersion, version_to_dict
 from clearance.monitoring import book
 from clearance.monitoring.book import BookError, BookParty, Upserted
-from clearance.monitoring.book_file import read_book
+from clearance.monitoring.book_file import BookRow, read_book
 from clearance.monitoring.book_index import PartyForm, write_forms
 from clearance.monitoring.changes import ListChanges, entry_changes
 from clearance.monitoring.forward import Thresholds, screen_forward
@@ -44,7 +44,9 @@ from clearance.monitoring.runs import (
     last_run,
     list_runs,
 )
+from clearance.schema import PartyError
 from clearance.screening import ScreeningIndex, get_algorithm, index_for, resolve_versions
+from clearance.screening.evasion import refuse_override
 from clearance.service.handle import Clearance
 from clearance.service.screening import record_ref, screening_config, version_record
 from clearance.service.uow import unit_of_work
@@ -107,6 +109,7 @@ def import_parties(
         counts, rows = Upserted(), 0
         named: set[str] = set()
         for chunk in read_book(path):
+            _refuse_unscreenable(path, chunk, app.settings.screening_algorithm)
             counts += book.upsert_parties(
                 uow.conn, [(party_id, party) for _, party_id, party in chunk], revision, now
             )
@@ -128,6 +131,18 @@ def import_parties(
         }
         record = uow.record(PARTY_IMPORT, payload, app)
     return PartiesImport(path, digest, rows, counts, removed, revision, record)
+
+
+def _refuse_unscreenable(path: Path, chunk: Sequence[BookRow], algorithm: str) -> None:
+    """Refuse, as `screen` would, a party the configured version cannot screen: a name with a
+    bidi override, under a version that reads names only as stored (screening/evasion.py)."""
+    if get_algorithm(algorithm).flag_bidi:
+        return
+    for where, party_id, party in chunk:
+        try:
+            refuse_override(party.name, algorithm)
+        except PartyError as exc:
+            raise BookError(f"{path}: {where}: party {party_id}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
