@@ -50,7 +50,7 @@ class Settings(BaseModel):
     # Screening thresholds (see docs/screening.md for how they were chosen).
     match_threshold: float = Field(default=0.80, ge=0, le=1)
     review_threshold: float = Field(default=0.75, ge=0, le=1)
-    screening_algorithm: str = "clearance-v1"
+    screening_algorithm: str = "clearance-v1.1"
     # Records: OFAC requires 10 years (31 CFR 501.601); may only be raised.
     retention_years: int = Field(default=10, ge=10)
     # A list version in force more than this many days before the date judged is stale: every

@@ -58,6 +58,17 @@ PLANTED: list[tuple[str, str, str, str, str, str]] = [
     ("C-NEAR3", "Federal Express Service Ltd", "organization", "", "", ""),
     ("C-ID", "Nadia Lange", "person", "1980-01-01", "DE", "Passport:C01X00T47"),
 ]
+# Evasions of entries added on 2022-06-28 (issue 15), for a version with clearance-v1.1's
+# routes: a word split by a hyphen or a space, two words joined, a right-to-left override
+# (stored `NYSTINIRK gelO`, displayed `Oleg KRINITSYN`). clearance-v1 finds none of them and
+# refuses the last at import.
+EVASIONS: list[tuple[str, str, str, str, str, str]] = [
+    ("C-HYPHEN", "Oleg Krini-tsyn", "person", "", "", ""),  # [37672]
+    ("C-SPACED", "Tekhno Dinamika JSC", "organization", "", "", ""),  # [18774]
+    ("C-JOINED", "KulyginaOlga Ivanovna", "person", "", "", ""),  # [37678]
+    ("C-SPLIT", "Andrey Grigo ryev", "person", "", "", ""),  # [36377]
+    ("C-BIDI", "\u202eNYSTINIRK gelO", "person", "", "", ""),  # [37672]
+]
 LOCALES = (
     "en_US",
     "de_DE",

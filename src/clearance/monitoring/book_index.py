@@ -20,12 +20,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select
 
 from clearance.model import Party
 from clearance.monitoring.book import IN_CHUNK, row_party
 from clearance.monitoring.tables import book_party, monitor_party, monitor_posting, monitor_token
 from clearance.names import NameForm, phonetic_key, token_info
+from clearance.text import BIDI_CONTROLS
 
 __all__ = [
     "IndexedParty",
@@ -173,6 +174,13 @@ def parties_with_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
             )
         )
     return found
+
+
+def parties_with_bidi_controls(conn: Connection) -> set[str]:
+    """Ids of the parties whose name holds a bidi control: a version that screens such a name
+    as displayed too reaches them by a reading the reverse index does not hold."""
+    holds = or_(*(book_party.c.name.contains(c) for c in sorted(BIDI_CONTROLS)))
+    return set(conn.scalars(select(book_party.c.id).where(holds)))
 
 
 @dataclass(frozen=True, slots=True)

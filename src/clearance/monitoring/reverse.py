@@ -46,6 +46,7 @@ from clearance.monitoring.book_index import (
     indexed_parties,
     load_vocabulary,
     parties_holding,
+    parties_with_bidi_controls,
     parties_with_keys,
 )
 from clearance.monitoring.runs import MonitorError
@@ -54,6 +55,7 @@ from clearance.schema import PartyError
 from clearance.screening import ScreeningIndex
 from clearance.screening.attributes import max_attribute_bonus
 from clearance.screening.config import AlgorithmConfig
+from clearance.screening.routes import MIN_PART, MIN_SPLIT_WORD
 from clearance.screening.scorer import token_similarity, token_weight
 
 __all__ = ["SLACK", "ChangedEntry", "ReverseResult", "reverse_screen", "supports_reverse"]
@@ -93,14 +95,22 @@ class ReverseResult:
     stats: dict[str, int] = field(default_factory=dict)
 
 
+# The knobs added after clearance-v1 that reverse screening models (clearance-v1.1's routes
+# for a split or joined word, and names screened as displayed). Any other such knob away from
+# its neutral value reaches parties by doors reverse screening does not open (clearance-v2's
+# spelling keys, skeletons, acronyms, population weights...).
+_MODELLED_KNOBS = frozenset({"split_join_retrieval", "flag_bidi"})
+
+
 def supports_reverse(config: AlgorithmConfig) -> bool:
     """Whether reverse screening finds every party forward screening would for `config`.
 
     The reverse index keeps rigour's organization symbols of each token; an algorithm that
     also matches given names by their symbols would need those too (their tagger takes
-    seconds to load), so monitor runs with it screen the whole book forward.
+    seconds to load), so monitor runs with it screen the whole book forward; so do runs with
+    an algorithm whose retrieval has doors this module does not model.
     """
-    return not config.given_name_symbols
+    return not config.given_name_symbols and config.later_knobs() <= _MODELLED_KNOBS
 
 
 # --- 1. the changed names --------------------------------------------------------------------
@@ -282,6 +292,45 @@ def _by_book_token(
     return dict(out)
 
 
+def _split_join_reach(
+    index: ScreeningIndex, forms: list[tuple[int, NameForm]], present: set[str], reached: _Reached
+) -> None:
+    """clearance-v1.1's routes (screening/routes.py), in reverse: a book token that is one half
+    of a changed name's word (the party wrote `prigo zhin`), or two of its words written as
+    one (`olgakulygina`), reaches the name. Forward retrieval adds such a route's weight on
+    top of what the token's other doors gave it, so it is added here too, at the largest
+    similarity (and, for a joined word, a listed weight no estimate can exceed)."""
+    vocabulary = index.blocker.vocab
+    for position, (_, form) in enumerate(forms):
+        words = [t for t in set(form.tokens) if t.isalpha()]
+        for word in words:
+            rarity = index.idf(word)
+            for cut in range(1, len(word)):
+                left, right = word[:cut], word[cut:]
+                if left in present and right in present:
+                    _add_reach(reached, left, position, rarity)
+                    _add_reach(reached, right, position, rarity)
+        for first in words:
+            for second in words:
+                joined = first + second
+                if (
+                    min(len(first), len(second)) >= MIN_PART
+                    and len(joined) >= MIN_SPLIT_WORD
+                    and joined in present
+                    and joined not in vocabulary
+                ):
+                    _add_reach(reached, joined, position, _ANY_WEIGHT)
+
+
+_ANY_WEIGHT = 1e9  # a listed weight that makes the listed coverage of the bound 1
+
+
+def _add_reach(reached: _Reached, token: str, position: int, listed: float) -> None:
+    names = reached.setdefault(token, {})
+    similarity, weight = names.get(position, (0.0, 0.0))
+    names[position] = (similarity + 1.0, weight + listed)
+
+
 class _Bound:
     """The upper bound of forward retrieval's estimate, per party (see `may_hit`)."""
 
@@ -359,7 +408,12 @@ def reverse_screen(
     vocab = load_vocabulary(conn)
     pairs = reach(index, vocab, entry_tokens)
     reached = _by_book_token(index, forms, pairs)
+    if index.config.split_join_retrieval:
+        _split_join_reach(index, forms, set(vocab.tokens), reached)
     exact = parties_with_keys(conn, {form.key for _, form in forms})
+    if index.config.flag_bidi:
+        # Screened as displayed too: reached by a reading the reverse index does not hold.
+        exact |= parties_with_bidi_controls(conn)
     holders = parties_holding(conn, reached) | exact
     bound = _Bound(index, reached, [_listed_total(index, f) for _, f in forms], review_threshold)
     wanted = {item.key: item for item in changed}

@@ -19,6 +19,7 @@ from clearance.screening.config import AlgorithmConfig
 __all__ = [
     "ALGORITHMS",
     "CLEARANCE_V1",
+    "CLEARANCE_V1_1",
     "CLEARANCE_V2",
     "DEFAULT_ALGORITHM",
     "get_algorithm",
@@ -28,7 +29,7 @@ __all__ = [
 _REGISTRY: dict[str, AlgorithmConfig] = {}
 # Read-only view: a registered version cannot be replaced or removed.
 ALGORITHMS: Mapping[str, AlgorithmConfig] = MappingProxyType(_REGISTRY)
-DEFAULT_ALGORITHM = "clearance-v1"
+DEFAULT_ALGORITHM = "clearance-v1.1"
 
 
 def register_algorithm(config: AlgorithmConfig) -> AlgorithmConfig:
@@ -117,6 +118,22 @@ CLEARANCE_V1 = register_algorithm(
         ngram_min_shared=2,
         ngram_max_postings=250,
         ngram_max_checked=16,
+    )
+)
+
+
+# --- clearance-v1.1 --------------------------------------------------------------------------
+#
+# clearance-v1 and the evasion routes of issue 15, nothing else: a word split by a hyphen or a
+# space, or two words joined (`Prigo-zhin`, `Pri gozhin`), reaches the names holding the
+# whole word (routes.py), and v1's own merge pass aligns them; a name with bidi controls is
+# screened as stored and as displayed, its hits flagged. Every pair of names scores what v1
+# scores it: only the candidates a query reaches, and so its top N, can differ.
+# Frozen once released: tests/screening/test_golden_v1_1.py pins its hash and answers.
+
+CLEARANCE_V1_1 = register_algorithm(
+    dataclasses.replace(
+        CLEARANCE_V1, name="clearance-v1.1", split_join_retrieval=True, flag_bidi=True
     )
 )
 

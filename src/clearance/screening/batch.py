@@ -58,6 +58,7 @@ else:
 
 from clearance.model import EntryType, Hit, Party
 from clearance.schema import PartyError, parse_party
+from clearance.screening.algorithms import DEFAULT_ALGORITHM
 from clearance.screening.compare import compare
 from clearance.screening.index import ScreeningIndex
 from clearance.screening.scorer import get_algorithm
@@ -691,7 +692,7 @@ def compare_file(
     output_path: Path,
     *,
     match_threshold: float | None = None,
-    algorithm: str = "clearance-v1",
+    algorithm: str = DEFAULT_ALGORITHM,
     progress: Progress | None = None,
 ) -> BatchSummary:
     """Score every `left`/`right` pair of `input_path`; write pair_id, score, match (only

@@ -173,6 +173,14 @@ class AlgorithmConfig:
             data["particles"] = list(self.particles)
         return data
 
+    def later_knobs(self) -> frozenset[str]:
+        """The knobs added after clearance-v1 that this version sets away from neutral."""
+        return frozenset(
+            knob.name
+            for knob in fields(self)
+            if knob.metadata.get(_LATER) and getattr(self, knob.name) != knob.default
+        )
+
     def coverage_exponent(self, query_is_person: bool) -> float:
         """The query-coverage exponent for a query of this kind."""
         if query_is_person and self.person_query_coverage_exponent >= 0:

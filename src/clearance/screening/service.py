@@ -39,6 +39,7 @@ from clearance.model import (
     party_to_dict,
     version_to_dict,
 )
+from clearance.screening.algorithms import DEFAULT_ALGORITHM
 from clearance.screening.compare import compare
 from clearance.screening.index import INDEX_FORMAT, ScreeningIndex
 from clearance.screening.scorer import get_algorithm
@@ -196,7 +197,7 @@ def _newest_base(
 def index_for(
     engine: Engine,
     versions: Sequence[ListVersion],
-    algorithm: str = "clearance-v1",
+    algorithm: str = DEFAULT_ALGORITHM,
     cache_dir: Path | None = None,
 ) -> ScreeningIndex:
     """The index over `versions`: from memory, from the disk cache, or built now."""
