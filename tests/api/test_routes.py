@@ -144,8 +144,6 @@ def test_screen_one_party_is_audited_with_the_key_name(api: Api) -> None:
         (json.dumps({"name": "Ivan", "role": "payee\x00"}), 422, "control"),
         (json.dumps(["Ivan"]), 422, ""),
         (json.dumps({"name": "Ivan", "extra": 1}), 422, "extra"),
-        # clearance-v1 (the default) reads names only as stored: an override is refused.
-        (json.dumps({"name": "\u202eNIHZOGIRP Yinegvey"}), 422, "displays as 'yevgeniY PRIG"),
     ],
 )
 def test_screen_bad_input_is_4xx_with_a_message(
@@ -155,6 +153,16 @@ def test_screen_bad_input_is_4xx_with_a_message(
     response = api("viewer", "POST", "/screen", content=body, headers=headers)
     assert response.status_code == status, response.text
     assert says in response.json()["detail"]
+
+
+def test_screen_a_reversed_name_is_found_as_displayed_and_flagged(api: Api) -> None:
+    """Stored `NIHZOGIRP Yinegvey` behind a right-to-left override, displayed `yevgeniY
+    PRIGOZHIN`: the default scorer (clearance-v1.1) screens both readings (issue 15)."""
+    response = api("viewer", "POST", "/screen", json={"name": "\u202eNIHZOGIRP Yinegvey"})
+    assert response.status_code == 200, response.text
+    [hit] = [h for h in response.json()["hits"] if h["source_id"] == "21171"]
+    assert hit["match"] and [f["name"] for f in hit["features"]] == ["name", "bidi"]
+    assert "displayed as 'yevgeniY PRIGOZHIN'" in hit["explanation"]
 
 
 def test_screen_before_any_list_is_404_and_unknown_list_too(api: Api) -> None:

@@ -47,7 +47,7 @@ def test_a_file_screened_on_the_cluster_is_the_single_process_file(
     assert payload["input"]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert payload["output"]["sha256"] == hashlib.sha256(output.read_bytes()).hexdigest()
     assert payload["list_versions"] == single.record.payload["list_versions"]
-    assert payload["screening"]["algorithm"] == "clearance-v1"
+    assert payload["screening"]["algorithm"] == "clearance-v1.1"
     assert payload["settings"]["dask_scheduler"] == {"value": dask_scheduler, "source": "flag"}
     # Four partitions on two workers, and the index arrived at each worker exactly once.
     assert batch.shipping is not None

@@ -40,7 +40,8 @@ def test_a_released_version_cannot_be_replaced() -> None:
         register_algorithm(dataclasses.replace(V1, match_threshold=0.5))
     with pytest.raises(TypeError):
         ALGORITHMS["clearance-v1"] = V1  # type: ignore[index]
-    assert get_algorithm() is V1 and get_algorithm("clearance-v1") is V1
+    assert get_algorithm("clearance-v1") is V1
+    assert get_algorithm() is get_algorithm("clearance-v1.1")  # the default
 
 
 def test_a_new_version_sits_beside_v1(trial: AlgorithmConfig) -> None:

@@ -55,7 +55,7 @@ def test_screen_one_name_as_json(run, db_url: str) -> None:  # type: ignore[no-u
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["algorithm"] == "clearance-v1"
+    assert data["algorithm"] == "clearance-v1.1"
     assert data["hits"][0]["source_id"] == "4633"
     assert data["hits"][0]["match"] is True
     assert "bank~BANK 1.00, maskan~MASKAN 1.00" in data["hits"][0]["explanation"]

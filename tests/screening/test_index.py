@@ -51,7 +51,7 @@ def test_current_cache_files_load_and_stale_ones_are_rebuilt(tmp_path: Path) -> 
     index = small_index()
     current = tmp_path / "current.pickle"
     current.write_bytes(pickle.dumps(index))
-    loaded = screening_service._load_cached(current, "clearance-v1")
+    loaded = screening_service._load_cached(current, "clearance-v1.1")
     assert loaded is not None and loaded.format == INDEX_FORMAT
     assert [h.entry.source_id for h in loaded.search(Party("Vladimir Putn"))] == ["1"]
     # A file of the layout before retrieval had its own object (format 2): its state has the
@@ -62,4 +62,4 @@ def test_current_cache_files_load_and_stale_ones_are_rebuilt(tmp_path: Path) -> 
     old.__setstate__(dict(old_state))
     stale = tmp_path / "stale.pickle"
     stale.write_bytes(pickle.dumps(old))
-    assert screening_service._load_cached(stale, "clearance-v1") is None
+    assert screening_service._load_cached(stale, "clearance-v1.1") is None

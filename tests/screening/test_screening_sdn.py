@@ -46,7 +46,7 @@ def test_fsb_is_found_in_any_script_and_language(sdn_index: ScreeningIndex, quer
     assert hit.entry.source_id == FSB
     assert hit.match and hit.score == 1.0
     assert hit.list_name == "ofac-sdn" and hit.list_version_id == 1
-    assert hit.algorithm == "clearance-v1"
+    assert hit.algorithm == "clearance-v1.1"
 
 
 def test_cyrillic_fsb_explains_the_transliterated_alignment(sdn_index: ScreeningIndex) -> None:

@@ -70,10 +70,10 @@ def test_result_carries_thresholds_algorithm_and_versions(
     engine: Engine, cons_versions: tuple[ListVersion, ListVersion], settings: Settings
 ) -> None:
     result = screen(engine, Party("Bank Maskan"), as_of=date(2018, 5, 1), settings=settings)
-    assert result.algorithm == "clearance-v1"
+    assert result.algorithm == "clearance-v1.1"
     assert result.match_threshold == settings.match_threshold
     assert result.review_threshold == settings.review_threshold
-    assert result.algorithm_config["name"] == "clearance-v1"
+    assert result.algorithm_config["name"] == "clearance-v1.1"
     data = json.loads(json.dumps(result.to_dict()))
     assert data["party"]["name"] == "Bank Maskan"
     assert data["as_of"] == "2018-05-01"

@@ -1,6 +1,6 @@
-"""A name holding a bidi override (issue 15) under the default version, clearance-v1, which
-reads a name only as stored: every door refuses it, naming the field and both readings, and
-writes nothing; clearance-v2 screens both readings and flags the hit instead."""
+"""A name holding a bidi override (issue 15) under clearance-v1, frozen, which reads a name only
+as stored: every door refuses it, naming the field and both readings, and writes nothing;
+clearance-v1.1 (the default) and clearance-v2 screen both readings and flag the hit instead."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _with_list(engine: Engine, tmp_path: Path, lists_dir: Path, **settings: str)
 
 @pytest.fixture
 def v1(engine: Engine, tmp_path: Path, lists_dir: Path) -> Clearance:
-    return _with_list(engine, tmp_path, lists_dir)
+    return _with_list(engine, tmp_path, lists_dir, screening_algorithm="clearance-v1")
 
 
 def kinds(app: Clearance) -> list[str]:
@@ -53,7 +53,6 @@ def kinds(app: Clearance) -> list[str]:
 
 
 def test_v1_refuses_the_override_with_both_readings_and_records_nothing(v1: Clearance) -> None:
-    assert v1.settings.screening_algorithm == "clearance-v1"
     with pytest.raises(PartyError) as refused:
         clearance.screen(v1, Party(REVERSED, EntryType.PERSON), AS_OF)
     message = str(refused.value)
@@ -71,11 +70,12 @@ def test_v1_screens_isolates_and_embeddings_which_keep_latin_letters_in_order(
         assert screening.result.hits[0].matched_name.name.upper().startswith("KHOROSHEV")
 
 
-def test_v2_screens_both_readings_and_flags_the_hit(
-    engine: Engine, tmp_path: Path, lists_dir: Path
+@pytest.mark.parametrize("algorithm", ["clearance-v1.1", "clearance-v2"])
+def test_later_versions_screen_both_readings_and_flag_the_hit(
+    engine: Engine, tmp_path: Path, lists_dir: Path, algorithm: str
 ) -> None:
-    v2 = _with_list(engine, tmp_path, lists_dir, screening_algorithm="clearance-v2")
-    screening = clearance.screen(v2, Party(REVERSED, EntryType.PERSON), AS_OF)
+    later = _with_list(engine, tmp_path, lists_dir, screening_algorithm=algorithm)
+    screening = clearance.screen(later, Party(REVERSED, EntryType.PERSON), AS_OF)
     [top, *_] = screening.result.hits
     assert top.match and "KHOROSHEV" in top.matched_name.name.upper()
     assert any(f.name == "bidi" for f in top.features)
@@ -122,7 +122,8 @@ def test_screen_name_on_the_command_line_exits_2_with_the_message(
     tmp_path: Path, lists_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    _with_list(open_store(url), tmp_path, lists_dir)
+    _with_list(open_store(url), tmp_path, lists_dir, screening_algorithm="clearance-v1")
     monkeypatch.setenv("CLEARANCE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CLEARANCE_SCREENING_ALGORITHM", "clearance-v1")
     result = CliRunner().invoke(cli, ["screen", REVERSED, "--db", url, "--as-of", "2025-05-20"])
     assert result.exit_code == 2 and "displays as 'Dmitry KHOROSHEV'" in result.output

@@ -59,7 +59,7 @@ def test_fsb_story(engine: Engine, lists_dir: Path, tmp_path: Path) -> None:
     assert payload["version_ids"] == [june17.id]
     assert payload["list_versions"][0]["sha256"] == june17.sha256
     assert payload["rules"]["version"] == rules.version
-    assert payload["screening"]["algorithm"] == "clearance-v1"
+    assert payload["screening"]["algorithm"] == "clearance-v1.1"
     assert payload["screening"]["algorithm_config"]
     assert payload["settings"]["match_threshold"]["source"] == "default"
     assert payload["decision"]["decision"] == "AUTHORIZED"

@@ -205,9 +205,12 @@ def test_arabic_and_chinese_input(ana: Person, site: Site) -> None:
     card = hit(page, "10481")  # SOLEIMANI, Qasem
     assert "SOLEIMANI" in card.locator("h3").inner_text()
     assert page.get_by_label("Name", exact=True).input_value() == "قاسم سليماني"
-    # clearance-v1 finds no hit for this Chinese name; the input still arrives exactly.
+    # Read syllable by syllable (`li fang wei`), it reaches `LI, Fangwei` through clearance-v1.1's
+    # joined-word route (clearance-v1 found nothing); the input arrives exactly.
     page = screen(ana.page, "李方伟", as_of="2024-01-15")
-    assert page.locator("#results").inner_text() == "0 hits for 李方伟"
+    card = hit(page, "11447")
+    assert "LI, Fangwei" in card.locator("h3").inner_text()
+    assert "fang+wei\tFANGWEI\t 1.00\tmerged" in card.inner_text()
     assert json.loads(last_record(site, "screening").payload)["party"]["name"] == "李方伟"
 
 
