@@ -75,3 +75,25 @@ def test_a_malformed_document_is_refused_whole(text: str, message: str) -> None:
 def test_a_document_that_is_not_utf8_is_refused_whole() -> None:
     with pytest.raises(TransactionError, match=r"fee.json: not UTF-8 text \(byte 12: invalid"):
         read_transactions(b'{"id": "caf\xe9"}', "fee.json")
+
+
+def test_an_outsized_record_or_document_is_refused_unread() -> None:
+    """A transaction is kilobytes: a line over 1 MB is that line's error, the others are read;
+    one object over 1 MB, or one document over 64 MB, is refused before it is parsed (`make
+    fuzz` found a 1 GB document that took over 10 CPU seconds to reach the model)."""
+    memo = "a" * 1_000_001
+    big = json.dumps(FEE | {"memo": memo})
+    lines = "\n".join([json.dumps(FEE), big, json.dumps(FEE)])
+    read = read_transactions(lines, "fees.jsonl")
+    assert [str(r.error) if r.error else None for r in read.records] == [
+        None,
+        f"fees.jsonl:2: a line of {len(big):,} bytes (a transaction is at most 1,000,000)",
+        None,
+    ]
+    with pytest.raises(TransactionError, match=rf"^fee\.json: one transaction of {len(big):,} "):
+        read_transactions(big, "fee.json")
+    pretty = json.dumps(FEE | {"memo": "a" * 900_000}, indent=2)  # under the cap: read
+    assert read_transactions(pretty, "fee.json").records[0].data["memo"] == "a" * 900_000
+    huge = b"[" + b" " * 64_000_000 + b"]"
+    with pytest.raises(TransactionError, match=r"one JSON document of 64,000,002 bytes"):
+        read_transactions(huge, "fees.json")

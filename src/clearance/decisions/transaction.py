@@ -294,6 +294,14 @@ def _is_json_lines(text: str) -> bool:
     return len(lines) > 1 and lines[0].startswith("{") and lines[0] != "{"
 
 
+# One transaction names a few parties and goods: kilobytes. A record (a JSON-lines line) over
+# MAX_RECORD_BYTES is refused unread, and so is one JSON document (an object or an array) over
+# MAX_DOCUMENT_BYTES: JSON lines, read line by line, carry a batch of any size. (`make fuzz`
+# made a 1 GB document that took over 10 CPU seconds to parse before the model refused it.)
+MAX_RECORD_BYTES = 1_000_000
+MAX_DOCUMENT_BYTES = 64_000_000
+
+
 def read_transactions(data: str | bytes, name: str) -> TransactionInput:
     """One JSON object, a JSON array, or JSON lines (docs/decisions.md).
 
@@ -302,6 +310,16 @@ def read_transactions(data: str | bytes, name: str) -> TransactionInput:
     the other lines are read: a batch decides its good records and reports the bad ones.
     """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if len(raw) > MAX_DOCUMENT_BYTES and not _starts_as_json_lines(raw):
+        raise TransactionError(
+            f"{name}: one JSON document of {len(raw):,} bytes (at most "
+            f"{MAX_DOCUMENT_BYTES:,}): give a batch this large as JSON lines, one transaction "
+            "a line"
+        )
+    if len(raw) > MAX_RECORD_BYTES and _one_object(raw):
+        raise TransactionError(
+            f"{name}: one transaction of {len(raw):,} bytes (at most {MAX_RECORD_BYTES:,})"
+        )
     text = raw.decode("utf-8", "replace")
     if text.startswith("\ufeff"):
         text, raw = text[1:], raw.removeprefix(b"\xef\xbb\xbf")
@@ -327,10 +345,27 @@ def read_transactions(data: str | bytes, name: str) -> TransactionInput:
     return TransactionInput(tuple(_json_lines(raw, name)), True)
 
 
+def _one_object(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and not _starts_as_json_lines(raw)
+
+
+def _starts_as_json_lines(raw: bytes) -> bool:
+    """`_is_json_lines` judged on the first line only (cheap on a huge input): a record on
+    a line of its own, with more after it."""
+    end = raw.find(b"\n")
+    first = raw[:end].strip() if end >= 0 else b""
+    return first.startswith(b"{") and first != b"{" and bool(raw[end + 1 :].strip())
+
+
 def _json_lines(raw: bytes, name: str) -> list[TransactionRecord]:
     records = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
         where = f"{name}:{number}"
+        if len(line) > MAX_RECORD_BYTES:
+            problem = f"{where}: a line of {len(line):,} bytes (a transaction is at most "
+            problem += f"{MAX_RECORD_BYTES:,})"
+            records.append(TransactionRecord(where, error=TransactionError(problem)))
+            continue
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
