@@ -92,6 +92,9 @@ def test_an_outsized_record_or_document_is_refused_unread() -> None:
     ]
     with pytest.raises(TransactionError, match=rf"^fee\.json: one transaction of {len(big):,} "):
         read_transactions(big, "fee.json")
+    first = read_transactions("\n".join([big, json.dumps(FEE)]), "fees.jsonl")
+    assert [r.where for r in first.records] == ["fees.jsonl:1", "fees.jsonl:2"]
+    assert "a line of" in str(first.records[0].error) and first.records[1].error is None
     pretty = json.dumps(FEE | {"memo": "a" * 900_000}, indent=2)  # under the cap: read
     assert read_transactions(pretty, "fee.json").records[0].data["memo"] == "a" * 900_000
     huge = b"[" + b" " * 64_000_000 + b"]"

@@ -310,6 +310,7 @@ def read_transactions(data: str | bytes, name: str) -> TransactionInput:
     the other lines are read: a batch decides its good records and reports the bad ones.
     """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if len(raw) > MAX_DOCUMENT_BYTES and not _starts_as_json_lines(raw):
         raise TransactionError(
             f"{name}: one JSON document of {len(raw):,} bytes (at most "
@@ -320,9 +321,10 @@ def read_transactions(data: str | bytes, name: str) -> TransactionInput:
         raise TransactionError(
             f"{name}: one transaction of {len(raw):,} bytes (at most {MAX_RECORD_BYTES:,})"
         )
+    if _starts_as_json_lines(raw) and raw.find(b"\n") > MAX_RECORD_BYTES:
+        # JSON lines whose first record is already too large to parse as a document's start.
+        return TransactionInput(tuple(_json_lines(raw, name)), True)
     text = raw.decode("utf-8", "replace")
-    if text.startswith("\ufeff"):
-        text, raw = text[1:], raw.removeprefix(b"\xef\xbb\xbf")
     try:
         whole = _json(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -346,7 +348,7 @@ def read_transactions(data: str | bytes, name: str) -> TransactionInput:
 
 
 def _one_object(raw: bytes) -> bool:
-    return raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and not _starts_as_json_lines(raw)
+    return raw.lstrip(b" \t\r\n").startswith(b"{") and not _starts_as_json_lines(raw)
 
 
 def _starts_as_json_lines(raw: bytes) -> bool:
