@@ -1,10 +1,10 @@
-"""Issue 13's side-by-side: clearance-v1, clearance-v2, nomenklatura logic-v2 and the
+"""Issue 13's side-by-side: clearance-v1, v1.1, v2 and v3, nomenklatura logic-v2 and the
 Jaro-Winkler brute force on the extended real-data evaluation set (bench/realeval.py).
 
     .venv/bin/python bench/v2_report.py [--persons 6000] [--companies 1500] [--logic-top 5]
 
 Per query and system: the best score of the expected entry and the best score of any other
-entry (top 10 candidates of each clearance version; logic-v2 rescoring the union of both
+entry (top 10 candidates of each clearance version; logic-v2 rescoring the union of all
 versions' top `--logic-top`, as the screening benchmark does: a comparison of scorers).
 
 Thresholds are chosen on the `tune` split only: for each system the lowest threshold at which
@@ -36,7 +36,8 @@ import realeval
 from clearance.model import Entry, Hit, Party
 from clearance.screening import ScreeningIndex
 
-CONVENTIONAL = {"clearance-v1": 0.80, "clearance-v2": 0.80, "logic-v2": 0.70, "jw": 0.85}
+VERSIONS = ("clearance-v1", "clearance-v1.1", "clearance-v2", "clearance-v3")
+CONVENTIONAL = {**dict.fromkeys(VERSIONS, 0.80), "logic-v2": 0.70, "jw": 0.85}
 GRID = np.round(np.arange(0.60, 1.0001, 0.005), 3)
 
 
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     timing: dict[str, Any] = {}
     candidates: dict[str, list[list[Hit]]] = {}
-    for algorithm in ("clearance-v1", "clearance-v2"):
+    for algorithm in VERSIONS:
         e, w, kept, build, seconds = run_clearance(entries, queries, algorithm)
         scores[algorithm], candidates[algorithm] = (e, w), kept
         timing[algorithm] = {"build_s": round(build, 2), "search_s": round(seconds, 2)}
@@ -143,8 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     timing["jw"] = {"search_s": round(time.perf_counter() - t0, 2)}
     if not args.no_logic_v2:
         union = [
-            a[: args.logic_top] + b[: args.logic_top]
-            for a, b in zip(candidates["clearance-v1"], candidates["clearance-v2"], strict=True)
+            [hit for version in versions for hit in version[: args.logic_top]]
+            for versions in zip(*(candidates[v] for v in VERSIONS), strict=True)
         ]
         e, w, seconds = run_logic(queries, union)
         scores["logic-v2"] = (e, w)

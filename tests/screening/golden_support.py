@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,28 @@ def check(algorithm: str) -> list[str]:
         if now != row:
             problems.append(f"{row['id']}:\n  stored {row}\n  now    {now}")
     return problems
+
+
+def assert_covers_every_kind(rows: list[dict[str, Any]]) -> None:
+    """A golden file holds every kind of case, and a good part of its rows go through a real
+    index and find things."""
+    assert len(rows) >= 300
+    assert len({r["id"] for r in rows}) == len(rows)
+    categories = Counter(r["category"] for r in rows)
+    for category in (
+        "cross_script_arabic",
+        "cross_script_chinese",
+        "cross_script_cyrillic",
+        "cross_script_greek",
+        "reordered",
+        "typo",
+        "dropped_middle",
+        "legal_form",
+        "weak_alias",
+        "person_vs_org",
+        "negative",
+    ):
+        assert categories[category] >= 5, category
+    searches = [r for r in rows if r["kind"] == "search"]
+    assert len(searches) >= 150
+    assert sum(1 for r in searches if r["hits"]) >= 120

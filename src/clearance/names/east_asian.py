@@ -11,13 +11,14 @@ not spellings of one name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import icu
 
 from clearance.names.tables import apply_rules, east_asian_tables
 
-__all__ = ["HANGUL", "join_given_names", "romanize_hangul", "syllable_key"]
+__all__ = ["HANGUL", "given_name_readings", "join_given_names", "romanize_hangul", "syllable_key"]
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -72,8 +73,18 @@ def join_given_names(
     name's key is its syllables' keys in alphabetical order, so that a cut or reordered given
     name (`Yong Mu`, `Mu Yong`) reads the same.
     """
+    return next(given_name_readings(tokens, surname_first), None)
+
+
+def given_name_readings(
+    tokens: list[str], surname_first: bool = False, typo: bool = False
+) -> Iterator[tuple[list[str], int]]:
+    """Every reading of `join_given_names`, its own first: one per word that can be the
+    surname (`Chun Yong Choe`: `chun` or `choe`, both surnames). With `typo`, one given-name
+    word that is no syllable may stand for one (`RI, Chun oSng`), so that a typo in a Korean
+    name still reads as one (clearance-v3)."""
     if not 2 <= len(tokens) <= 4:
-        return None
+        return
     surnames = east_asian_tables().surnames
     middle = list(range(1, len(tokens) - 1))
     last = [len(tokens) - 1]
@@ -82,16 +93,26 @@ def join_given_names(
     for position in order:
         if tokens[position] not in surnames:
             continue
-        syllables: list[str] = []
-        for k, token in enumerate(tokens):
-            parts = None if k == position else _syllables_of(token)
-            if k != position and parts is None:
-                break
-            syllables.extend(parts or ())
-        else:
-            if not 1 <= len(syllables) <= 3:
-                continue
-            key = "".join(sorted(syllable_key(s) for s in syllables))
-            surname = surnames[tokens[position]]
-            return ([surname, key], 0) if position == 0 else ([key, surname], 1)
-    return None
+        syllables = _given_syllables(tokens, position, typo)
+        if syllables is None or not 1 <= len(syllables) <= 3:
+            continue
+        key = "".join(sorted(syllable_key(s) for s in syllables))
+        surname = surnames[tokens[position]]
+        yield ([surname, key], 0) if position == 0 else ([key, surname], 1)
+
+
+def _given_syllables(tokens: list[str], surname: int, typo: bool) -> list[str] | None:
+    """The syllables of every word but the surname; None when a word is none (with `typo`,
+    one short word of letters may be a misspelt syllable)."""
+    syllables: list[str] = []
+    typos = 0
+    for k, token in enumerate(tokens):
+        if k == surname:
+            continue
+        parts = _syllables_of(token)
+        if parts is None and typo and typos == 0 and token.isalpha() and 2 <= len(token) <= 6:
+            typos, parts = 1, [token]
+        if parts is None:
+            return None
+        syllables.extend(parts)
+    return syllables

@@ -20,7 +20,12 @@ from collections.abc import Callable
 
 from clearance.model import EntryType
 from clearance.names.arabic import ARABIC_LETTER, canonical_parts, romanize_word
-from clearance.names.east_asian import HANGUL, join_given_names, romanize_hangul
+from clearance.names.east_asian import (
+    HANGUL,
+    given_name_readings,
+    join_given_names,
+    romanize_hangul,
+)
 from clearance.names.legal_forms import split_legal_forms
 from clearance.names.normalize import fold
 from clearance.names.person import optional_tokens, strip_honorifics
@@ -28,7 +33,14 @@ from clearance.names.scripts import has_cyrillic
 from clearance.names.tables import arabic_tables, honorifics
 from clearance.text import strip_ignorables
 
-__all__ = ["FLAG_ARABIC", "FLAG_EAST_ASIAN", "Reading", "read_name", "transliterate_words"]
+__all__ = [
+    "FLAG_ARABIC",
+    "FLAG_EAST_ASIAN",
+    "Reading",
+    "east_asian_readings",
+    "read_name",
+    "transliterate_words",
+]
 
 FLAG_ARABIC = 1  # written in Arabic script: compared by skeleton too (names/arabic.py)
 FLAG_EAST_ASIAN = 2  # a Korean or Chinese name: given names joined, compared by key only
@@ -68,9 +80,12 @@ def transliterate_words(text: str) -> tuple[str, int]:
     return " ".join(out), flags
 
 
-def _rewrite(pairs: Pairs, is_person: bool) -> Pairs:
+def _rewrite(pairs: Pairs, is_person: bool, v3: bool = False) -> Pairs:
     """Canonical name parts; in person names, no article and no honorific (in names of
-    three written words or more, so that a title never leaves a name of one word)."""
+    three written words or more, so that a title never leaves a name of one word).
+
+    clearance-v3: honorifics stay (`Sheikh` is a surname too, and `NOORZAI, Haji` has no
+    other given name); v3 weighs them as particles (algorithms.py)."""
     out: Pairs = []
     for token, optional in pairs:
         out.extend((part, optional) for part in canonical_parts(token))
@@ -78,6 +93,8 @@ def _rewrite(pairs: Pairs, is_person: bool) -> Pairs:
         return out
     articles, titles = arabic_tables().articles, honorifics()
     kept = [(t, o) for t, o in out if t not in articles]
+    if v3:
+        return kept or out
     if sum(1 for t, _ in pairs if t not in articles) >= 3:
         kept = [(t, o) for t, o in kept if t not in titles] or kept
     return kept if len(kept) >= 1 else out
@@ -103,7 +120,44 @@ def read_name(
     first: str | None,
     last: str | None,
     correct: Callable[[str], str] | None,
+    version: str = "v2",
 ) -> Reading:
+    """The reading of `version`: `v2`, or `v3` (honorifics kept as optional parts)."""
+    reading, pairs, surname_first = _read_words(text, type, first, last, correct, version)
+    if type in (EntryType.PERSON, EntryType.UNKNOWN):
+        joined = join_given_names([t for t, _ in pairs], surname_first)
+        if joined is not None:
+            pairs = [(t, False) for t in joined[0]]
+            reading.flags |= FLAG_EAST_ASIAN
+    reading.tokens = tuple(t for t, _ in pairs)
+    reading.optional = tuple(o for _, o in pairs)
+    return reading
+
+
+def east_asian_readings(text: str, type: EntryType, version: str = "v3") -> list[tuple[str, ...]]:
+    """The other ways a query can read as a Korean or Chinese name than `read_name`'s
+    (clearance-v3): each other word that is a surname as the surname (`Chun Yong Choe`,
+    `SO'K MIN, Ch'oe`), and one misspelt given-name syllable (`RI, Chun oSng`)."""
+    if type not in (EntryType.PERSON, EntryType.UNKNOWN) or HANGUL.search(text):
+        return []  # written in Hangul, the surname comes first (romanize_hangul)
+    _, pairs, surname_first = _read_words(text, type, None, None, None, version)
+    tokens = [t for t, _ in pairs]
+    readings = [tuple(r) for r, _ in given_name_readings(tokens, surname_first, typo=True)]
+    primary = join_given_names(tokens, surname_first)
+    first = tuple(primary[0]) if primary is not None else None
+    return [r for r in dict.fromkeys(readings) if r != first]
+
+
+def _read_words(
+    text: str,
+    type: EntryType,
+    first: str | None,
+    last: str | None,
+    correct: Callable[[str], str] | None,
+    version: str,
+) -> tuple[Reading, Pairs, bool]:
+    """Every step but the joining of Korean and Chinese given names: the reading so far, its
+    (token, optional) pairs, and whether the name puts its surname first (a comma)."""
     reading = Reading()
     is_person = type is EntryType.PERSON
     text = unicodedata.normalize("NFKC", strip_ignorables(text))
@@ -127,16 +181,9 @@ def read_name(
         optional = optional_tokens(latin, tokens, first_latin, last_latin)
     else:
         optional = (False,) * len(tokens)
-    pairs = _rewrite(list(zip(tokens, optional, strict=True)), is_person)
+    pairs = _rewrite(list(zip(tokens, optional, strict=True)), is_person, version == "v3")
     if not is_person:
         pairs = _drop_acronyms(pairs)
-    if type in (EntryType.PERSON, EntryType.UNKNOWN):
-        joined = join_given_names([t for t, _ in pairs], surname_first="," in latin)
-        if joined is not None:
-            pairs = [(t, False) for t in joined[0]]
-            reading.flags |= FLAG_EAST_ASIAN
     if type not in (EntryType.PERSON, EntryType.UNKNOWN):
         reading.flags &= ~FLAG_ARABIC  # skeletons are for personal names
-    reading.tokens = tuple(t for t, _ in pairs)
-    reading.optional = tuple(o for _, o in pairs)
-    return reading
+    return reading, pairs, "," in latin

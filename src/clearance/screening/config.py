@@ -118,7 +118,8 @@ class AlgorithmConfig:
     person_query_coverage_exponent: float = later_knob(-1.0)
     # How names are read: `v1` (names/form.py) or `v2` (names/reading.py: ignorables off,
     # Arabic and Hangul romanized for names, name-part spellings from data tables, Korean and
-    # Chinese given names joined).
+    # Chinese given names joined), or `v3` (added in clearance-v3: as `v2`, honorifics kept
+    # as optional parts instead of dropped).
     reading: str = later_knob("v1")
     # Two words with one Russian-spelling key (`sergei`/`sergey`, `iurii`/`yuriy`) score this;
     # 0 is off.
@@ -155,6 +156,19 @@ class AlgorithmConfig:
     # `country_conflict_penalty`; negative is off.
     person_country_conflict_penalty: float = later_knob(-1.0)
 
+    # --- added in clearance-v3 -------------------------------------------------------------
+    # A query that reads as a Korean or Chinese name is also screened under its other
+    # readings: each other word that is a surname as the surname, one misspelt given-name
+    # syllable (names/reading.py, `east_asian_readings`); each entry keeps its best.
+    east_asian_readings: bool = later_knob(False)
+    # Korean and Chinese names compared by key: a query part left unmatched caps the score as
+    # a listed one does (`Kim Song Su` is not `KIM, Song`).
+    east_asian_whole_query: bool = later_knob(False)
+    # Words weighted like stop-words in person names only (v3: the honorifics of
+    # names/data/name_particles.yaml, which v2 dropped; `General` of an organization weighs
+    # as any word).
+    person_particles: tuple[str, ...] = later_knob(())
+
     def to_dict(self) -> dict[str, Any]:
         """Every knob, JSON-ready: what each screening result records as its configuration.
 
@@ -169,8 +183,9 @@ class AlgorithmConfig:
             data[knob.name] = value
         data["edit_budget"] = [list(step) for step in self.edit_budget]
         data["type_penalties"] = dict(self.type_penalties)
-        if "particles" in data:
-            data["particles"] = list(self.particles)
+        for words in ("particles", "person_particles"):
+            if words in data:
+                data[words] = list(getattr(self, words))
         return data
 
     def later_knobs(self) -> frozenset[str]:

@@ -15,6 +15,7 @@ name forms are rebuilt on demand for the few candidates a search scores.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 from collections import defaultdict
@@ -37,6 +38,7 @@ from clearance.model import (
     entry_to_dict,
 )
 from clearance.names import LegalWordCorrector, NameForm, analyze_name
+from clearance.names.reading import FLAG_EAST_ASIAN, east_asian_readings
 from clearance.screening import search as searching
 from clearance.screening.acronyms import acronym_of
 from clearance.screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
@@ -395,6 +397,22 @@ class ScreeningIndex:
         return analyze_name(
             party.name, party.type, correct=self._corrector, reading=self.config.reading
         )
+
+    def other_readings(self, party: Party, query: NameForm) -> list[NameForm]:
+        """The query's other readings as a Korean or Chinese name (clearance-v3's
+        `east_asian_readings`; none for other versions)."""
+        if not self.config.east_asian_readings:
+            return []
+        readings = east_asian_readings(party.name, party.type, self.config.reading)
+        return [
+            dataclasses.replace(
+                query,
+                tokens=tokens,
+                optional=(False,) * len(tokens),
+                flags=query.flags | FLAG_EAST_ASIAN,
+            )
+            for tokens in readings
+        ]
 
     def search(
         self,

@@ -147,7 +147,7 @@ def token_weight(token: str, base: float, config: AlgorithmConfig, is_person: bo
     weight = base
     if config.population_weights:
         weight = min(weight, population_weight(token))
-    if token in config.particles:
+    if token in config.particles or (is_person and token in config.person_particles):
         weight = min(weight, config.stopword_weight)
     if is_initial(token):
         weight = min(weight, config.initial_weight)
@@ -451,9 +451,11 @@ def score_names(
     q_cov = _coverage(q_side, is_legal_word, config, qualifiers)
     l_cov = _coverage(l_side, is_legal_word, config)
     score, no_exact_word = _combined(alignment, q_cov, l_cov)
-    if _east_asian(query, listed, config) and l_side.free():
+    query_part_left = config.east_asian_whole_query and bool(q_side.free())
+    if _east_asian(query, listed, config) and (l_side.free() or query_part_left):
         # A Korean or Chinese name is its surname and its given name: another surname with
-        # the same given name (`RI, Chong Chol` for `Kim Jong Chol`) is another person.
+        # the same given name (`RI, Chong Chol` for `Kim Jong Chol`) is another person; so
+        # is (clearance-v3) a query with a part left over (`Kim Song Su` for `KIM, Song`).
         score = min(score, EAST_ASIAN_PART_MISSING)
     legal_penalty = _legal_penalty(query, listed, config)
     alignment.pairs.sort(key=lambda p: p[0])

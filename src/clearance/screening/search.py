@@ -89,8 +89,12 @@ def search(
     cutoff = floor - config.candidate_margin - bonus
     limit = max(config.max_candidates, 4 * top)
     stop_at = top if config.early_stop and cutoff <= 0 else 0
-    for candidate in _scored_candidates(index, query, cutoff, limit, stop_at):
-        _keep(index, best, candidate)
+    for reading in (query, *index.other_readings(party, query)):
+        if reading is not query:
+            for candidate in _exact_candidates(index, reading):
+                _keep(index, best, candidate)
+        for candidate in _scored_candidates(index, reading, cutoff, limit, stop_at):
+            _keep(index, best, candidate)
     hits: list[Hit] = []
     kth = -1.0  # the top-th best hit score so far
     for candidate in sorted(best.values(), key=lambda c: -c.name_score):
