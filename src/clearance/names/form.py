@@ -53,7 +53,7 @@ def analyze_name(
     `correct` may put misspelt legal-form words right before legal forms are looked for
     (`LegalWordCorrector`; not for persons). `reading` is `v1` (clearance-v1's steps, frozen)
     or `v2` (names/reading.py: data-driven rewriting on top of them), or `v3` (as `v2`, with
-    honorifics kept as optional parts).
+    honorifics read, not dropped).
     """
     if reading in ("v2", "v3"):
         found = read_name(text, type, first, last, correct, reading)

@@ -122,7 +122,7 @@ def read_name(
     correct: Callable[[str], str] | None,
     version: str = "v2",
 ) -> Reading:
-    """The reading of `version`: `v2`, or `v3` (honorifics kept as optional parts)."""
+    """The reading of `version`: `v2`, or `v3` (honorifics read, not dropped)."""
     reading, pairs, surname_first = _read_words(text, type, first, last, correct, version)
     if type in (EntryType.PERSON, EntryType.UNKNOWN):
         joined = join_given_names([t for t, _ in pairs], surname_first)

@@ -118,8 +118,8 @@ class AlgorithmConfig:
     person_query_coverage_exponent: float = later_knob(-1.0)
     # How names are read: `v1` (names/form.py) or `v2` (names/reading.py: ignorables off,
     # Arabic and Hangul romanized for names, name-part spellings from data tables, Korean and
-    # Chinese given names joined), or `v3` (added in clearance-v3: as `v2`, honorifics kept
-    # as optional parts instead of dropped).
+    # Chinese given names joined), or `v3` (added in clearance-v3: as `v2`, honorifics
+    # read instead of dropped; `person_particles` weighs them).
     reading: str = later_knob("v1")
     # Two words with one Russian-spelling key (`sergei`/`sergey`, `iurii`/`yuriy`) score this;
     # 0 is off.
