@@ -1,4 +1,4 @@
-"""Issue 13's side-by-side: clearance-v1, v1.1, v2 and v3, nomenklatura logic-v2 and the
+"""Issue 13's side-by-side: clearance-v1, v1.1, v2, v3 and v4, nomenklatura logic-v2 and the
 Jaro-Winkler brute force on the extended real-data evaluation set (bench/realeval.py).
 
     .venv/bin/python bench/v2_report.py [--persons 6000] [--companies 1500] [--logic-top 5]
@@ -36,7 +36,7 @@ import realeval
 from clearance.model import Entry, Hit, Party
 from clearance.screening import ScreeningIndex
 
-VERSIONS = ("clearance-v1", "clearance-v1.1", "clearance-v2", "clearance-v3")
+VERSIONS = ("clearance-v1", "clearance-v1.1", "clearance-v2", "clearance-v3", "clearance-v4")
 CONVENTIONAL = {**dict.fromkeys(VERSIONS, 0.80), "logic-v2": 0.70, "jw": 0.85}
 GRID = np.round(np.arange(0.60, 1.0001, 0.005), 3)
 

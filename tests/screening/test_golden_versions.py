@@ -37,6 +37,7 @@ FROZEN_CONFIG_SHA256 = {
     "clearance-v1.1": "d4028b213bb86424cb54bb0c1f1e28cc703b1dfdc905d379f05f71df2a2a1dc1",
     "clearance-v2": "f74252663c4eba27e5ac4830f72de01ddf00bac431f6345403839ada6a9807b7",
     "clearance-v3": "ecfa1c8dd36168f4535b3a41138ca272c23511c07142542d076b69540c82d5a8",
+    "clearance-v4": "f9c9ee46efb5521cabc55e2e3bad2e2e7ce4b617199207a43475a033966ccb7a",
 }
 VERSIONS = tuple(FROZEN_CONFIG_SHA256)
 GOLDEN = {version: read_golden(version) for version in VERSIONS}

@@ -9,8 +9,9 @@ that a test passing for both versions cannot pass for the wrong reason.
 from __future__ import annotations
 
 import pytest
+from version_support import best_on, indexes_of
 
-from clearance.model import Entry, EntryType, Hit, Party
+from clearance.model import Entry, EntryType, Party
 from clearance.screening import ScreeningIndex
 
 VERSIONS = ("clearance-v2", "clearance-v3")
@@ -18,13 +19,7 @@ VERSIONS = ("clearance-v2", "clearance-v3")
 
 @pytest.fixture(scope="module")
 def indexes(sdn_2023: list[Entry]) -> dict[str, ScreeningIndex]:
-    items = [("ofac-sdn", 1, e) for e in sdn_2023]
-    return {v: ScreeningIndex.build(items, v) for v in VERSIONS}
-
-
-def best_on(index: ScreeningIndex, name: str, source_id: str) -> Hit | None:
-    hits = index.search(Party(name, EntryType.PERSON), threshold=0.0, top=10)
-    return next((h for h in hits if h.entry.source_id == source_id), None)
+    return indexes_of(sdn_2023, VERSIONS)
 
 
 @pytest.mark.parametrize(

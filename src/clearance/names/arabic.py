@@ -9,6 +9,9 @@ differ mostly in vowels and in how a consonant is written (`Mohammed`, `Muhammad
   (`محمد` -> `muhammad`) or, failing that, letter by letter (`نورزی` -> `nurzi`);
 - `canonical_parts`: a Latin word to its name part's canonical spelling (`mohammed` ->
   `muhammad`, `abdulbasir` -> `abd basir`, `ben` -> `bin`);
+- `other_spellings`: the other Latin spellings of a canonical name part (`muhammad` ->
+  `mohamed`, `mohammed`, ...), against which clearance-v4 compares a word the table does
+  not know (a misspelt `Mohamen` is one letter from `Mohamed`, not from `muhammad`);
 - `skeleton`: a word's consonants, with the digraphs of one Arabic letter made one and the
   vowels and semivowels left out (`noorzai`, `nurzi` -> `nrz`): two words with one skeleton
   are spellings of one Arabic word, as far as the letters can tell.
@@ -17,11 +20,20 @@ differ mostly in vowels and in how a consonant is written (`Mohammed`, `Muhammad
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections import defaultdict
+from functools import cache, lru_cache
 
 from clearance.names.tables import arabic_tables, fold_arabic
 
-__all__ = ["ARABIC_LETTER", "canonical_parts", "has_arabic", "romanize_word", "skeleton"]
+__all__ = [
+    "ARABIC_LETTER",
+    "canonical_parts",
+    "has_arabic",
+    "is_known_spelling",
+    "other_spellings",
+    "romanize_word",
+    "skeleton",
+]
 
 ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _ALEF = "ا"
@@ -82,6 +94,27 @@ def canonical_parts(token: str) -> tuple[str, ...]:
         if token.endswith(suffix) and len(rest) >= tables.min_rest:
             return (*canonical_parts(rest), tables.suffix_reads[suffix])
     return (token,)
+
+
+@cache
+def _spellings_by_part() -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for spelling, canonical in arabic_tables().latin.items():
+        if spelling != canonical:
+            groups[canonical].append(spelling)
+    return {canonical: tuple(sorted(spellings)) for canonical, spellings in groups.items()}
+
+
+def other_spellings(token: str) -> tuple[str, ...]:
+    """The table's Latin spellings of a canonical name part other than the canonical one
+    (`muhammad` -> `mohamed`, `mohammed`, ...); none for any other word."""
+    return _spellings_by_part().get(token, ())
+
+
+def is_known_spelling(token: str) -> bool:
+    """Whether the table knows the word as a spelling of a name part (the reading has made
+    it canonical already)."""
+    return token in arabic_tables().latin
 
 
 _DIGRAPHS = (("kh", "x"), ("gh", "G"), ("sh", "S"), ("ch", "C"), ("th", "T"), ("dh", "D"))

@@ -36,6 +36,7 @@ from clearance.text import strip_ignorables
 __all__ = [
     "FLAG_ARABIC",
     "FLAG_EAST_ASIAN",
+    "FLAG_MISSPELT_SYLLABLE",
     "Reading",
     "east_asian_readings",
     "read_name",
@@ -44,6 +45,9 @@ __all__ = [
 
 FLAG_ARABIC = 1  # written in Arabic script: compared by skeleton too (names/arabic.py)
 FLAG_EAST_ASIAN = 2  # a Korean or Chinese name: given names joined, compared by key only
+# Of `east_asian_readings`: one given-name word read as a misspelt syllable (clearance-v4
+# lets such a given-name key differ by one edit).
+FLAG_MISSPELT_SYLLABLE = 4
 
 Pairs = list[tuple[str, bool]]  # (token, optional)
 
@@ -134,18 +138,22 @@ def read_name(
     return reading
 
 
-def east_asian_readings(text: str, type: EntryType, version: str = "v3") -> list[tuple[str, ...]]:
+def east_asian_readings(
+    text: str, type: EntryType, version: str = "v3"
+) -> list[tuple[tuple[str, ...], bool]]:
     """The other ways a query can read as a Korean or Chinese name than `read_name`'s
     (clearance-v3): each other word that is a surname as the surname (`Chun Yong Choe`,
-    `SO'K MIN, Ch'oe`), and one misspelt given-name syllable (`RI, Chun oSng`)."""
+    `SO'K MIN, Ch'oe`), and one misspelt given-name syllable (`RI, Chun oSng`); each with
+    whether it reads a word as a misspelt syllable."""
     if type not in (EntryType.PERSON, EntryType.UNKNOWN) or HANGUL.search(text):
         return []  # written in Hangul, the surname comes first (romanize_hangul)
     _, pairs, surname_first = _read_words(text, type, None, None, None, version)
     tokens = [t for t, _ in pairs]
     readings = [tuple(r) for r, _ in given_name_readings(tokens, surname_first, typo=True)]
+    spelt = {tuple(r) for r, _ in given_name_readings(tokens, surname_first)}
     primary = join_given_names(tokens, surname_first)
     first = tuple(primary[0]) if primary is not None else None
-    return [r for r in dict.fromkeys(readings) if r != first]
+    return [(r, r not in spelt) for r in dict.fromkeys(readings) if r != first]
 
 
 def _read_words(

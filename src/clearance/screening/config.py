@@ -169,6 +169,21 @@ class AlgorithmConfig:
     # as any word).
     person_particles: tuple[str, ...] = later_knob(())
 
+    # --- added in clearance-v4 -------------------------------------------------------------
+    # A word the Arabic name-part table does not know against a canonical name part is also
+    # compared with that part's other spellings (`mohamen` ~ `muhammad` as `mohamed`: a typo
+    # of a spelling the reading makes canonical on one side only); retrieval reaches the part
+    # through them too.
+    part_spellings: bool = later_knob(False)
+    # A query read as a Korean or Chinese name with a misspelt given-name syllable
+    # (`east_asian_readings`) may differ from a listed given-name key by one edit
+    # (`KIM, Pyoing Cha` / `KIM Pyong Cha`), not only by two letters swapped.
+    east_asian_misspelt_edit: bool = later_knob(False)
+    # With a threshold of 0 (`--threshold 0 --top N`): the candidates a search at the review
+    # threshold scores, then the next ones by retrieval estimate only until N entries have a
+    # score (instead of `early_stop`): every hit of the default search is in the answer.
+    zero_threshold_fill: bool = later_knob(False)
+
     def to_dict(self) -> dict[str, Any]:
         """Every knob, JSON-ready: what each screening result records as its configuration.
 

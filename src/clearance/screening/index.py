@@ -38,7 +38,11 @@ from clearance.model import (
     entry_to_dict,
 )
 from clearance.names import LegalWordCorrector, NameForm, analyze_name
-from clearance.names.reading import FLAG_EAST_ASIAN, east_asian_readings
+from clearance.names.reading import (
+    FLAG_EAST_ASIAN,
+    FLAG_MISSPELT_SYLLABLE,
+    east_asian_readings,
+)
 from clearance.screening import search as searching
 from clearance.screening.acronyms import acronym_of
 from clearance.screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
@@ -409,9 +413,9 @@ class ScreeningIndex:
                 query,
                 tokens=tokens,
                 optional=(False,) * len(tokens),
-                flags=query.flags | FLAG_EAST_ASIAN,
+                flags=query.flags | FLAG_EAST_ASIAN | (FLAG_MISSPELT_SYLLABLE if misspelt else 0),
             )
-            for tokens in readings
+            for tokens, misspelt in readings
         ]
 
     def search(

@@ -35,7 +35,7 @@ from clearance.names import (
     phonetic_key,
     token_info,
 )
-from clearance.names.arabic import skeleton
+from clearance.names.arabic import is_known_spelling, other_spellings, skeleton
 from clearance.names.cyrillic import spelling_key
 from clearance.names.frequency import population_weight
 from clearance.names.reading import FLAG_ARABIC
@@ -116,6 +116,9 @@ class Blocker:
         # clearance-v2's routes (routes.py): spelling key and consonant skeleton -> token ids.
         self.variant_keys: dict[str, int] = {}
         self.skeleton_keys: dict[str, int] = {}
+        # clearance-v4: the other spellings of a canonical Arabic name part and their
+        # one-deletion keys -> that part's token id (`mohamen` reaches `muhammad`).
+        self.spelling_keys: dict[str, int] = {}
         # The n-gram door (CSR like the postings): n-gram -> row, its token ids, and every
         # token's length.
         self.ngram_rows: dict[str, int] = {}
@@ -202,12 +205,24 @@ class Blocker:
             variants, skeletons = route_keys(self.tokens)
             self.variant_keys = self._grouped(variants)
             self.skeleton_keys = self._grouped(skeletons)
+        if config.part_spellings:
+            self.spelling_keys = self._grouped(self._spelling_routes())
         self.deletions = self._grouped(deletions)
         self.phonetic = self._grouped(phonetic)
         self.symbol_tokens = dict(symbols)
         grams = sorted(ngrams)
         self.ngram_rows = {gram: row for row, gram in enumerate(grams)}
         self.ngram_starts, self.ngram_token_ids = _csr([ngrams[g] for g in grams])
+
+    def _spelling_routes(self) -> dict[str, list[int]]:
+        routes: dict[str, set[int]] = defaultdict(set)
+        for token_id, token in enumerate(self.tokens):
+            for spelling in other_spellings(token):
+                routes[spelling].add(token_id)
+                if _keyed(spelling, self.config.exact_token_length):
+                    for key in _deletions(spelling):
+                        routes[key].add(token_id)
+        return {key: sorted(ids) for key, ids in routes.items()}
 
     def _facts(self) -> None:
         infos = [token_info(token) for token in self.tokens]
@@ -348,13 +363,19 @@ class Blocker:
     # --- from a query token to listed tokens ---------------------------------------------
 
     def _v2_doors(self, token: str, arabic: bool) -> set[int]:
-        """clearance-v2's routes (routes.py): spelling keys; skeletons for Arabic script."""
+        """clearance-v2's routes (routes.py): spelling keys; skeletons for Arabic script;
+        clearance-v4's Arabic name-part spellings."""
         found: set[int] = set()
         key = spelling_key(token)
         if key is not None:
             found.update(self._reach(self.variant_keys, key))
         if arabic and token.isalpha():
             found.update(self._reach(self.skeleton_keys, skeleton(token)))
+        if self.config.part_spellings and not is_known_spelling(token):
+            found.update(self._reach(self.spelling_keys, token))
+            if _keyed(token, self.config.exact_token_length):
+                for key in _deletions(token):
+                    found.update(self._reach(self.spelling_keys, key))
         return found
 
     def _similar_tokens(self, token: str, arabic: bool = False) -> list[tuple[int, float, str]]:

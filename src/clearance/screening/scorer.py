@@ -32,7 +32,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from clearance.model import EntryType
 from clearance.names import NameForm, is_initial, phonetic_key, token_info, token_symbols
 from clearance.names.frequency import population_weight
-from clearance.names.reading import FLAG_ARABIC, FLAG_EAST_ASIAN
+from clearance.names.reading import FLAG_ARABIC, FLAG_EAST_ASIAN, FLAG_MISSPELT_SYLLABLE
 from clearance.names.tables import org_qualifiers
 from clearance.screening.algorithms import ALGORITHMS, get_algorithm
 from clearance.screening.config import AlgorithmConfig
@@ -409,7 +409,8 @@ def _similarities(
             return v2_similarity(a, b, config, base, arabic)
 
     if _east_asian(query, listed, config):
-        similarity_of = strict(similarity_of)
+        misspelt = config.east_asian_misspelt_edit and bool(query.flags & FLAG_MISSPELT_SYLLABLE)
+        similarity_of = strict(similarity_of, misspelt)
         fallback = None
     return similarity_of, fallback
 

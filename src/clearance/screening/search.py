@@ -39,6 +39,7 @@ from clearance.screening.scorer import (
 )
 
 if TYPE_CHECKING:
+    from clearance.screening.config import AlgorithmConfig
     from clearance.screening.index import ScreeningIndex
 
 __all__ = ["search"]
@@ -88,12 +89,12 @@ def search(
     bonus = max_attribute_bonus(party, config)
     cutoff = floor - config.candidate_margin - bonus
     limit = max(config.max_candidates, 4 * top)
-    stop_at = top if config.early_stop and cutoff <= 0 else 0
+    budget = _budget(config, cutoff, top, config.review_threshold - config.candidate_margin - bonus)
     for reading in (query, *index.other_readings(party, query)):
         if reading is not query:
             for candidate in _exact_candidates(index, reading):
                 _keep(index, best, candidate)
-        for candidate in _scored_candidates(index, reading, cutoff, limit, stop_at):
+        for candidate in _scored_candidates(index, reading, cutoff, limit, budget):
             _keep(index, best, candidate)
     hits: list[Hit] = []
     kth = -1.0  # the top-th best hit score so far
@@ -201,11 +202,44 @@ def _exact_score(index: ScreeningIndex, name_id: int) -> float:
     return config.short_alias_score
 
 
+@dataclass(frozen=True, slots=True)
+class _Budget:
+    """When a search with a threshold of 0 (`--threshold 0 --top N`) stops aligning: once
+    `entries` entries have a score, at the first candidate whose estimate is below
+    `fill_below` (clearance-v4) or, without it, at most the `entries`-th best score
+    (clearance-v2's `early_stop`)."""
+
+    entries: int
+    fill_below: float | None = None
+
+    def spent(self, scores: dict[int, float], estimate: float) -> bool:
+        if len(scores) < self.entries:
+            return False
+        if self.fill_below is not None:
+            return estimate < self.fill_below
+        return sorted(scores.values(), reverse=True)[self.entries - 1] >= estimate
+
+
+def _budget(
+    config: AlgorithmConfig, cutoff: float, top: int, default_cutoff: float
+) -> _Budget | None:
+    """The stopping rule of a search whose cutoff lets every candidate through, if any."""
+    if cutoff > 0:
+        return None
+    if config.zero_threshold_fill:
+        return _Budget(top, default_cutoff)
+    return _Budget(top) if config.early_stop else None
+
+
 def _scored_candidates(
-    index: ScreeningIndex, query: NameForm, cutoff: float, limit: int, stop_at: int = 0
+    index: ScreeningIndex,
+    query: NameForm,
+    cutoff: float,
+    limit: int,
+    budget: _Budget | None = None,
 ) -> list[_Candidate]:
-    """The names retrieval finds for the query, aligned and scored in full; with `stop_at`
-    N, only until N entries score at least the next candidate's estimate."""
+    """The names retrieval finds for the query, aligned and scored in full, until `budget`
+    says enough."""
     config, blocker = index.config, index.blocker
     is_person = query.type is EntryType.PERSON
     query_weights = [token_weight(t, index.idf(t), config, is_person) for t in query.tokens]
@@ -216,8 +250,7 @@ def _scored_candidates(
     entries: dict[int, float] = {}
     names, estimates = blocker.estimated(query, cutoff, limit)
     for name_id, estimate in zip(names, estimates, strict=True):
-        enough = stop_at and len(entries) >= stop_at
-        if enough and sorted(entries.values(), reverse=True)[stop_at - 1] >= estimate:
+        if budget is not None and budget.spent(entries, estimate):
             break
         result = score_names(
             query,

@@ -7,7 +7,10 @@
   (`strict`): `jongsu` is not a misspelt `jongun`.
 
 Arabic and Persian spellings from the data table (`mohammed` -> `muhammad`) need nothing here:
-the reading has already made them one word.
+the reading has already made them one word. A misspelt one (`mohamen`) it leaves as written,
+so clearance-v4 also compares a word the table does not know with the other spellings of a
+canonical part (`spelling`: `mohamen` ~ `muhammad` as `mohamed`), as clearance-v1 compared
+the two words as written.
 """
 
 from __future__ import annotations
@@ -16,21 +19,28 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
 
-from clearance.names.arabic import skeleton
+from clearance.names.arabic import is_known_spelling, other_spellings, skeleton
 from clearance.names.cyrillic import spelling_key
 from clearance.screening.config import AlgorithmConfig
 
-__all__ = ["MIN_SKELETON", "strict", "v2_similarity"]
+__all__ = ["MIN_SKELETON", "spelling_similarity", "strict", "v2_similarity"]
 
 PairSimilarity = Callable[[str, str], tuple[float, str]]
 # Skeletons of fewer consonants (`hsn` is Hasan and Husayn) say too little.
 MIN_SKELETON = 3
+# Given-name keys at least this long may differ by one edit in a query read with a misspelt
+# syllable; surnames (`ri` / `li`, `kim` / `kin`) and short keys never do.
+MISSPELT_KEY = 6
 
 
 def v2_similarity(
     a: str, b: str, config: AlgorithmConfig, base: PairSimilarity, arabic: bool
 ) -> tuple[float, str]:
     similarity, how = base(a, b)
+    if config.part_spellings and similarity < 1.0:
+        spelled = spelling_similarity(a, b, base)
+        if spelled[0] > similarity:
+            similarity, how = spelled
     if similarity >= config.variant_similarity and similarity >= config.skeleton_similarity:
         return similarity, how
     if config.variant_similarity > similarity:
@@ -44,15 +54,34 @@ def v2_similarity(
     return similarity, how
 
 
-def strict(similarity_of: PairSimilarity) -> PairSimilarity:
+def spelling_similarity(a: str, b: str, base: PairSimilarity) -> tuple[float, str]:
+    """A word the Arabic name-part table does not know against a canonical part, as its
+    nearest other spelling (`mohamen` ~ `muhammad` as `mohamed`); (0, "") for other pairs."""
+    best = (0.0, "")
+    for word, part in ((a, b), (b, a)):
+        if is_known_spelling(word):
+            continue
+        for spelling in other_spellings(part):
+            similarity = base(word, spelling)[0]
+            if similarity > best[0]:
+                best = (similarity, f"as {spelling}")
+    return best
+
+
+def strict(similarity_of: PairSimilarity, misspelt: bool = False) -> PairSimilarity:
     """Equal words, initials, and two letters swapped (a typo: `chunosng`): how Korean and
     Chinese name keys are compared. Any other difference (`jongong` / `jongjong`, `sangjol`
-    / `songjol`) is another name."""
+    / `songjol`) is another name. With `misspelt` (clearance-v4, a query read with a
+    misspelt syllable), two keys of `MISSPELT_KEY` letters or more may differ by one edit
+    (`pyoingcha` / `pyongcha`)."""
 
     def compare(a: str, b: str) -> tuple[float, str]:
         similarity, how = similarity_of(a, b)
         swapped = len(a) == len(b) and sorted(a) == sorted(b)
         if how in ("=", "initial") or (swapped and OSA.distance(a, b, score_cutoff=1) <= 1):
+            return similarity, how
+        near = misspelt and min(len(a), len(b)) >= MISSPELT_KEY
+        if near and OSA.distance(a, b, score_cutoff=1) <= 1:
             return similarity, how
         return 0.0, ""
 
