@@ -50,12 +50,20 @@ def test_only_a_word_the_table_does_not_know_is_compared_with_spellings() -> Non
 
     similarity, how = spelling_similarity("mohamen", "muhammad", base)
     assert how == "as mohamed" and similarity == pytest.approx(1 - 1 / 7)
-    # Either side may be the canonical part.
-    assert spelling_similarity("muhammad", "mohamen", base) == (similarity, how)
+    # Only a query word against a listed part: a listed word the table does not know is
+    # another name more often than a typo (`MORADI` against the query's `murad`).
+    assert spelling_similarity("muhammad", "mohamen", base) == (0.0, "")
     # `mohamed` is itself a spelling the reading makes `muhammad`: nothing more to compare.
     assert spelling_similarity("mohamed", "muhammad", base) == (0.0, "")
     # Neither word is a canonical part with spellings.
     assert spelling_similarity("smith", "smyth", base) == (0.0, "")
+
+
+def test_a_listed_word_is_not_read_as_a_misspelt_part(indexes: dict[str, ScreeningIndex]) -> None:
+    # `MORADI` (a surname: "of Murad") is no misspelt `murad`: the clean name `Murad Al Ali`
+    # in Arabic script stays below the match threshold against `MORADI, Ali Reza`.
+    hit = best_on(indexes["clearance-v4"], "مراد آل علي", "40017")
+    assert hit is None or not hit.match, hit.explanation
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clearance.scale.partitions import Partition
-from clearance.screening.batch import screen_chunk
+from clearance.screening.batch import SearchMemo, screen_chunk
 from clearance.screening.index import ScreeningIndex
 
 # An index's searches share its caches; a worker started with several threads screens one
@@ -56,6 +56,7 @@ def screen_partition(
     rows = matches = 0
     chunks: list[list[tuple[Any, ...]]] = []
     started = time.thread_time()
+    memo = SearchMemo()  # a party named on many rows of the partition is searched once
     with _SEARCH:
         for chunk in partition.chunks():
             out, found = screen_chunk(
@@ -65,6 +66,7 @@ def screen_partition(
                 threshold=params.threshold,
                 top=params.top,
                 match_threshold=params.match_threshold,
+                memo=memo,
             )
             chunks.append(out)
             rows += len(chunk)

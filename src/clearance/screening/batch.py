@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
@@ -467,9 +467,9 @@ def screen_writer(path: Path, stream: BinaryIO | None = None) -> _RowWriter:
     return _RowWriter(path, SCREEN_OUTPUT_COLUMNS, _screen_schema(), stream)
 
 
-def _hit_row(query_id: str, rank: int, hit: Hit) -> tuple[Any, ...]:
+def _hit_tail(rank: int, hit: Hit) -> tuple[Any, ...]:
+    """A hit's output row but its first column, the input row's id."""
     return (
-        query_id,
         rank,
         hit.score,
         hit.match,
@@ -514,12 +514,42 @@ def screen_file(
             writer.close()
 
 
+# A party's screening as rows: (its hit rows but their first column, how many are matches).
+_Screening = tuple[list[tuple[Any, ...]], int]
+
+
+class SearchMemo:
+    """The screening of each distinct party a run has screened: a party named on many rows
+    (one counterparty of many payments) is searched, and its rows made, once, since a search
+    depends only on the party and the run's parameters. Holds at most `MEMO_ROWS` rows and
+    parties; beyond, it only reads."""
+
+    MEMO_ROWS = 100_000
+
+    def __init__(self) -> None:
+        self._screenings: dict[Party, _Screening] = {}
+        self._held = 0
+
+    def get(self, party: Party) -> _Screening | None:
+        return self._screenings.get(party)
+
+    def keep(self, party: Party, screening: _Screening) -> None:
+        held = len(screening[0]) + 1  # a party with no hit still takes its place
+        if self._held + held <= self.MEMO_ROWS:
+            self._screenings[party] = screening
+            self._held += held
+
+    def __len__(self) -> int:
+        return len(self._screenings)
+
+
 @dataclass(frozen=True, slots=True)
 class _ChunkParams:
     path: Path
     threshold: float | None
     top: int
     match_threshold: float | None
+    memo: SearchMemo = field(default_factory=SearchMemo, compare=False)
 
 
 class _Reading:
@@ -586,6 +616,7 @@ def _screen_encoded(
         threshold=params.threshold,
         top=params.top,
         match_threshold=params.match_threshold,
+        memo=params.memo,
     )
     return len(chunk), len(out), matches, writer.encode(out)
 
@@ -666,8 +697,10 @@ def screen_chunk(
     threshold: float | None = None,
     top: int = 10,
     match_threshold: float | None = None,
+    memo: SearchMemo | None = None,
 ) -> tuple[list[tuple[Any, ...]], int]:
-    """The output rows of one chunk of input rows, and how many of them are matches.
+    """The output rows of one chunk of input rows, and how many of them are matches; `memo`
+    keeps the hits of the parties already screened with these parameters.
 
     The one definition of a hit row, for this run and the partitioned one (clearance.scale).
     """
@@ -675,15 +708,21 @@ def screen_chunk(
     matches = 0
     for where, row in chunk:
         party = _party(path, where, row)
-        try:
-            hits = index.search(
-                party, threshold=threshold, top=top, match_threshold=match_threshold
-            )
-        except PartyError as exc:  # a name this version refuses (a bidi override)
-            raise BatchInputError(f"{path}: {where}: {exc}") from exc
-        for rank, hit in enumerate(hits, start=1):
-            out.append(_hit_row(row["id"], rank, hit))
-            matches += hit.match
+        screening = memo.get(party) if memo is not None else None
+        if screening is None:
+            try:
+                hits = index.search(
+                    party, threshold=threshold, top=top, match_threshold=match_threshold
+                )
+            except PartyError as exc:  # a name this version refuses (a bidi override)
+                raise BatchInputError(f"{path}: {where}: {exc}") from exc
+            tails = [_hit_tail(rank, hit) for rank, hit in enumerate(hits, start=1)]
+            screening = (tails, sum(hit.match for hit in hits))
+            if memo is not None:
+                memo.keep(party, screening)
+        tails, found = screening
+        out.extend((row["id"], *tail) for tail in tails)
+        matches += found
     return out, matches
 
 

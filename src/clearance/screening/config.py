@@ -170,10 +170,10 @@ class AlgorithmConfig:
     person_particles: tuple[str, ...] = later_knob(())
 
     # --- added in clearance-v4 -------------------------------------------------------------
-    # A word the Arabic name-part table does not know against a canonical name part is also
-    # compared with that part's other spellings (`mohamen` ~ `muhammad` as `mohamed`: a typo
-    # of a spelling the reading makes canonical on one side only); retrieval reaches the part
-    # through them too.
+    # A query word the Arabic name-part table does not know against a listed canonical name
+    # part is also compared with that part's other spellings (`mohamen` ~ `muhammad` as
+    # `mohamed`: a typo of a spelling the reading makes canonical on the listed side only);
+    # retrieval reaches the part through them too.
     part_spellings: bool = later_knob(False)
     # A query read as a Korean or Chinese name with a misspelt given-name syllable
     # (`east_asian_readings`) may differ from a listed given-name key by one edit

@@ -199,6 +199,9 @@ class _Side:
     def free(self) -> list[int]:
         return [k for k in range(len(self.tokens)) if k not in self.used]
 
+    def has_free(self) -> bool:
+        return len(self.used) < len(self.tokens)
+
 
 @dataclass(slots=True)
 class _Alignment:
@@ -233,15 +236,17 @@ def _candidate_pairs(
     """Every alignable pair of still free tokens, strongest first (ties: heavier, earlier)."""
     query, listed, config = alignment.query, alignment.listed, alignment.config
     candidates: list[tuple[float, float, int, int, str]] = []
+    floor, aligns = config.long_token_min_similarity, config.aligns
+    listed_free = [(j, lt, listed.weights[j]) for j, lt in enumerate(listed.tokens)]
+    listed_free = [item for item in listed_free if item[0] not in listed.used]
     for i, qt in enumerate(query.tokens):
         if i in query.used:
             continue
-        for j, lt in enumerate(listed.tokens):
-            if j in listed.used:
-                continue
+        weight = query.weights[i]
+        for j, lt, listed_weight in listed_free:
             similarity, how = similarity_of(qt, lt)
-            if similarity >= config.long_token_min_similarity and config.aligns(similarity, qt, lt):
-                candidates.append((similarity, query.weights[i] + listed.weights[j], i, j, how))
+            if similarity >= floor and aligns(similarity, qt, lt):
+                candidates.append((similarity, weight + listed_weight, i, j, how))
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
     return candidates
 
@@ -297,7 +302,7 @@ def _merge_leftovers(alignment: _Alignment) -> None:
     """Leftover tokens against two adjacent leftover tokens of the other side written as one
     (`alqaida` ~ `AL QAIDA`), query side first."""
     query, listed, config = alignment.query, alignment.listed, alignment.config
-    if not (query.free() and listed.free()):
+    if not (query.has_free() and listed.has_free()):
         return
     for i, a, b, similarity in _merge_pass(
         query.free(), query.tokens, listed.free(), listed.tokens, config
@@ -439,7 +444,7 @@ def score_names(
     alignment = _Alignment(*_sides(query, listed, config, weights), config)
     _assign(alignment, similarity_of)
     q_side, l_side = alignment.query, alignment.listed
-    if fallback is not None and q_side.free() and l_side.free():
+    if fallback is not None and q_side.has_free() and l_side.has_free():
         _assign(alignment, fallback)
     _merge_leftovers(alignment)
 
@@ -452,8 +457,8 @@ def score_names(
     q_cov = _coverage(q_side, is_legal_word, config, qualifiers)
     l_cov = _coverage(l_side, is_legal_word, config)
     score, no_exact_word = _combined(alignment, q_cov, l_cov)
-    query_part_left = config.east_asian_whole_query and bool(q_side.free())
-    if _east_asian(query, listed, config) and (l_side.free() or query_part_left):
+    query_part_left = config.east_asian_whole_query and q_side.has_free()
+    if _east_asian(query, listed, config) and (l_side.has_free() or query_part_left):
         # A Korean or Chinese name is its surname and its given name: another surname with
         # the same given name (`RI, Chong Chol` for `Kim Jong Chol`) is another person; so
         # is (clearance-v3) a query with a part left over (`Kim Song Su` for `KIM, Song`).

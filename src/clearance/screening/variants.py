@@ -9,8 +9,8 @@
 Arabic and Persian spellings from the data table (`mohammed` -> `muhammad`) need nothing here:
 the reading has already made them one word. A misspelt one (`mohamen`) it leaves as written,
 so clearance-v4 also compares a word the table does not know with the other spellings of a
-canonical part (`spelling`: `mohamen` ~ `muhammad` as `mohamed`), as clearance-v1 compared
-the two words as written.
+canonical part of the listed name (`spelling`: `mohamen` ~ `muhammad` as `mohamed`), as
+clearance-v1 compared the two words as written.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ __all__ = ["MIN_SKELETON", "spelling_similarity", "strict", "v2_similarity"]
 PairSimilarity = Callable[[str, str], tuple[float, str]]
 # Skeletons of fewer consonants (`hsn` is Hasan and Husayn) say too little.
 MIN_SKELETON = 3
+# A query word at most this many edits from a spelling of a listed name part may be a
+# misspelling of it (`agbdullat` / `abdullah`).
+SPELLING_EDITS = 2
 # Given-name keys at least this long may differ by one edit in a query read with a misspelt
 # syllable; surnames (`ri` / `li`, `kim` / `kin`) and short keys never do.
 MISSPELT_KEY = 6
@@ -55,16 +58,20 @@ def v2_similarity(
 
 
 def spelling_similarity(a: str, b: str, base: PairSimilarity) -> tuple[float, str]:
-    """A word the Arabic name-part table does not know against a canonical part, as its
-    nearest other spelling (`mohamen` ~ `muhammad` as `mohamed`); (0, "") for other pairs."""
+    """A query word `a` the Arabic name-part table does not know against a listed canonical
+    part `b`, as the nearest of the part's other spellings it is at most `SPELLING_EDITS`
+    edits from (`mohamen` ~ `muhammad` as `mohamed`);
+    (0, "") for other pairs. Only that way round: a listed word the table does not know is
+    another name far more often than a typo (`MORADI` is not a misspelt `murad`)."""
+    if is_known_spelling(a):
+        return 0.0, ""
     best = (0.0, "")
-    for word, part in ((a, b), (b, a)):
-        if is_known_spelling(word):
-            continue
-        for spelling in other_spellings(part):
-            similarity = base(word, spelling)[0]
-            if similarity > best[0]:
-                best = (similarity, f"as {spelling}")
+    for spelling in other_spellings(b):
+        if OSA.distance(a, spelling, score_cutoff=SPELLING_EDITS) > SPELLING_EDITS:
+            continue  # not a misspelling of this one
+        similarity = base(a, spelling)[0]
+        if similarity > best[0]:
+            best = (similarity, f"as {spelling}")
     return best
 
 
