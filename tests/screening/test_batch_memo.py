@@ -31,8 +31,7 @@ def test_a_party_on_many_rows_is_searched_once_with_the_same_rows(
 
 
 def test_the_memo_stops_growing_at_its_bound() -> None:
-    memo = SearchMemo()
-    memo.MEMO_ROWS = 3
+    memo = SearchMemo(limit=3)
     for k in range(5):
         memo.keep(Party(f"name {k}"), ([], 0))
     kept = [memo.get(Party(f"name {k}")) for k in range(5)]

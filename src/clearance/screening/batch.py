@@ -521,12 +521,12 @@ _Screening = tuple[list[tuple[Any, ...]], int]
 class SearchMemo:
     """The screening of each distinct party a run has screened: a party named on many rows
     (one counterparty of many payments) is searched, and its rows made, once, since a search
-    depends only on the party and the run's parameters. Holds at most `MEMO_ROWS` rows and
-    parties; beyond, it only reads."""
+    depends only on the party and the run's parameters. Holds at most `limit` rows and
+    parties (bounded memory on a file of millions of distinct names); beyond, it only
+    reads."""
 
-    MEMO_ROWS = 100_000
-
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
         self._screenings: dict[Party, _Screening] = {}
         self._held = 0
 
@@ -535,7 +535,7 @@ class SearchMemo:
 
     def keep(self, party: Party, screening: _Screening) -> None:
         held = len(screening[0]) + 1  # a party with no hit still takes its place
-        if self._held + held <= self.MEMO_ROWS:
+        if self._held + held <= self._limit:
             self._screenings[party] = screening
             self._held += held
 
@@ -700,7 +700,7 @@ def screen_chunk(
     memo: SearchMemo | None = None,
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The output rows of one chunk of input rows, and how many of them are matches; `memo`
-    keeps the hits of the parties already screened with these parameters.
+    keeps the rows of the parties already screened with these parameters.
 
     The one definition of a hit row, for this run and the partitioned one (clearance.scale).
     """

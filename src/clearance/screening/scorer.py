@@ -237,8 +237,9 @@ def _candidate_pairs(
     query, listed, config = alignment.query, alignment.listed, alignment.config
     candidates: list[tuple[float, float, int, int, str]] = []
     floor, aligns = config.long_token_min_similarity, config.aligns
-    listed_free = [(j, lt, listed.weights[j]) for j, lt in enumerate(listed.tokens)]
-    listed_free = [item for item in listed_free if item[0] not in listed.used]
+    listed_free = [
+        (j, lt, listed.weights[j]) for j, lt in enumerate(listed.tokens) if j not in listed.used
+    ]
     for i, qt in enumerate(query.tokens):
         if i in query.used:
             continue
